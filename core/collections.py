@@ -1,0 +1,139 @@
+"""MongoDB collections and their indexes: names, document shapes and natural keys, defined once.
+
+Layers (bronze → silver → gold): `raw_events` → `plays` → the `rollup_*` collections.
+Indexes stay within what both MongoDB and FerretDB v1 support (single/compound, unique).
+
+Document shapes (ids deterministic, so every writer upserts and replays change nothing). Times
+are UTC datetimes; "local" fields are in the user's own zone (users.time_zone).
+
+Bronze / silver
+- raw_events:  _id "<topic>:<partition>:<offset>"; topic, partition, offset, key, value (str),
+               received_at
+- plays:       _id = play_id(user_id, dedup key); every PlayEvent field + counted (bool: ms_played
+               ≥ stream threshold), local_day 'YYYY-MM-DD', local_hour, weekday (0=Mon),
+               release_year, genres [..], features {AUDIO_FEATURE_NAMES} | null, enriched_at
+- dead_letters: _id "<stage>:<topic>:<partition>:<offset>" (or a stable_id of the payload);
+               the DeadLetterEvent fields
+
+Catalog
+- tracks:      _id track id; name, artist_ids, artist_names, album_id, album_name, release_date,
+               release_year, duration_ms, explicit, isrc, genres [..], features {..} | null,
+               sources {field: 'kaggle:<dataset>'|'api'|'export'|'demo'}, updated_at
+- artists:     _id artist id; name, genres [..], sources, updated_at
+
+Gold (rollups; grains 'day' 'YYYY-MM-DD', 'month' 'YYYY-MM', 'year' 'YYYY', 'all' 'all')
+- rollup_totals:   _id rollup_id(user, grain, period); user_id, grain, period, streams, plays,
+                   minutes (float, time actually played), skips, updated_at
+- rollup_entities: _id rollup_id(user, grain, period, entity_type, entity_key); user_id, grain,
+                   period, entity_type ('track'|'artist'|'album'|'genre'|'decade'|'platform'),
+                   entity_key, name, artist_name (tracks, albums), streams, plays, minutes,
+                   first_played, last_played (UTC)
+- rollup_heatmap:  _id rollup_id(user, grain, period); user_id, grain, period,
+                   cells [{weekday (0=Mon), hour, streams, minutes}]
+- user_stats:      _id user_id; current_streak, longest_streak (days), longest_streak_start,
+                   longest_streak_end ('YYYY-MM-DD'), sessions, avg_session_minutes,
+                   first_played, last_played, total_streams, total_minutes, updated_at
+- sessions:        _id rollup_id(user, start iso); user_id, start, end, plays, streams, minutes
+- taste_profiles:  _id rollup_id(user, grain, period); user_id, grain, period, coverage (0-1 share
+                   of minutes with known features), features {name: {mean, p10, p50, p90}},
+                   decades {'1990s': share}, genres {genre: share}, key_mode {..}, updated_at
+- playlist_profiles: _id rollup_id(user, playlist_id); user_id, playlist_id, name, snapshot_id,
+                   tracks, coverage, features {name: {mean, p10, p50, p90, hist [10 bins]}},
+                   decades, genres, key_mode, updated_at
+
+Operational
+- users:       _id user_id; display_name, time_zone, stream_threshold_ms (optional override),
+               demo (bool: data is simulated), spotify {status 'connected'|'needs_reconnect'|
+               'not_connected', token (encrypted), scope, recent_cursor_ms, last_poll_at,
+               retry_after_until, message}, created_at, updated_at
+- playlists:   _id rollup_id(user, playlist_id); user_id, playlist_id, name, owner, source
+               ('api'|'export'|'demo'), snapshot_id, tracks, connected (bool), status
+               'pending'|'ready'|'forbidden'|'not_found'|'error', message, updated_at
+- now_playing: _id user_id; the NowPlayingEvent fields + updated_at (stale after
+               now_playing_stale_seconds → the app shows "nothing playing")
+- imports:     _id import id; user_id, path, status 'running'|'done'|'failed', started_at,
+               finished_at, progress {records_read, records_total}, files [{name, kind, records,
+               published, duplicates, skipped {reason: n}, errors [{record, reason}] (first 100)}],
+               totals {files, records, published, duplicates, skipped}
+- notifications: _id stable id; user_id | null, kind 'milestone'|'alert'|'digest', severity
+               'info'|'warning'|'error', title, body, created_at, webhook {status, attempts}
+- pipeline_health: _id component name; kind 'producer'|'spark'|'consumer'|'kafka_lag',
+               component, status 'ok'|'degraded'|'down', updated_at, details {..}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
+
+ASC, DESC = 1, -1
+
+
+class Coll(StrEnum):
+    RAW_EVENTS = "raw_events"
+    PLAYS = "plays"
+    TRACKS = "tracks"
+    ARTISTS = "artists"
+    ROLLUP_TOTALS = "rollup_totals"
+    ROLLUP_ENTITIES = "rollup_entities"
+    ROLLUP_HEATMAP = "rollup_heatmap"
+    USER_STATS = "user_stats"
+    SESSIONS = "sessions"
+    PLAYLISTS = "playlists"
+    PLAYLIST_PROFILES = "playlist_profiles"
+    TASTE_PROFILES = "taste_profiles"
+    NOW_PLAYING = "now_playing"
+    USERS = "users"
+    IMPORTS = "imports"
+    DEAD_LETTERS = "dead_letters"
+    NOTIFICATIONS = "notifications"
+    PIPELINE_HEALTH = "pipeline_health"
+
+
+Grain = Literal["day", "month", "year", "all"]
+GRAINS: tuple[Grain, ...] = ("day", "month", "year", "all")
+ENTITY_TYPES = ("track", "artist", "album", "genre", "decade", "platform")
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    keys: tuple[tuple[str, int], ...]
+    unique: bool = False
+    name: str = field(default="")
+
+    def index_name(self) -> str:
+        return self.name or "_".join(f"{k}_{d}" for k, d in self.keys)
+
+
+INDEXES: dict[Coll, tuple[IndexSpec, ...]] = {
+    Coll.RAW_EVENTS: (IndexSpec((("topic", ASC), ("received_at", DESC))),),
+    Coll.PLAYS: (
+        IndexSpec((("user_id", ASC), ("ended_at", DESC))),
+        IndexSpec((("user_id", ASC), ("track_id", ASC), ("ended_at", ASC))),
+    ),
+    Coll.TRACKS: (IndexSpec((("name", ASC),)),),
+    Coll.ROLLUP_TOTALS: (IndexSpec((("user_id", ASC), ("grain", ASC), ("period", ASC))),),
+    Coll.ROLLUP_ENTITIES: (
+        IndexSpec((("user_id", ASC), ("grain", ASC), ("period", ASC), ("entity_type", ASC), ("streams", DESC))),
+        IndexSpec((("user_id", ASC), ("grain", ASC), ("period", ASC), ("entity_type", ASC), ("minutes", DESC))),
+        IndexSpec((("user_id", ASC), ("entity_type", ASC), ("entity_key", ASC), ("grain", ASC))),
+    ),
+    Coll.SESSIONS: (IndexSpec((("user_id", ASC), ("start", DESC))),),
+    Coll.PLAYLISTS: (IndexSpec((("user_id", ASC), ("playlist_id", ASC)), unique=True),),
+    Coll.TASTE_PROFILES: (IndexSpec((("user_id", ASC), ("grain", ASC), ("period", ASC))),),
+    Coll.IMPORTS: (IndexSpec((("user_id", ASC), ("started_at", DESC))),),
+    Coll.DEAD_LETTERS: (IndexSpec((("failed_at", DESC),)), IndexSpec((("stage", ASC), ("failed_at", DESC)))),
+    Coll.NOTIFICATIONS: (IndexSpec((("user_id", ASC), ("created_at", DESC))),),
+    Coll.PIPELINE_HEALTH: (IndexSpec((("kind", ASC), ("updated_at", DESC))),),
+}
+
+
+def rollup_id(*parts: Any) -> str:
+    """Natural key of a rollup document: parts joined with '|'."""
+    return "|".join(str(p) for p in parts)
+
+
+def play_id(user_id: str, source_key: str) -> str:
+    """`_id` of a silver play: the user plus the event's dedup key (see spark_jobs)."""
+    return rollup_id(user_id, source_key)

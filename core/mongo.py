@@ -1,0 +1,70 @@
+"""MongoDB access shared by every component: one client factory, readiness, idempotent indexes.
+
+pymongo talks to MongoDB and to FerretDB (the local stack's server) the same way.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from pymongo import IndexModel, MongoClient
+from pymongo.database import Database
+from pymongo.errors import PyMongoError
+
+from core.collections import INDEXES
+from core.settings import Settings
+
+
+def client(settings: Settings, timeout_ms: int = 5000) -> MongoClient[dict[str, Any]]:
+    return MongoClient(
+        settings.mongo_url,
+        serverSelectionTimeoutMS=timeout_ms,
+        connectTimeoutMS=timeout_ms,
+        tz_aware=True,
+        appname="earshot",
+    )
+
+
+def database(settings: Settings, mongo: MongoClient[dict[str, Any]] | None = None) -> Database[dict[str, Any]]:
+    return (mongo or client(settings))[settings.mongo_db]
+
+
+def round_trip(db: Database[dict[str, Any]]) -> None:
+    """A real readiness check: ping, then write and read back a document."""
+    db.client.admin.command("ping")
+    probe = db["_earshot_probe"]
+    marker = {"_id": "ready", "at": time.time()}
+    probe.replace_one({"_id": "ready"}, marker, upsert=True)
+    if probe.find_one({"_id": "ready"}) is None:
+        raise PyMongoError("wrote a probe document but could not read it back")
+
+
+def wait_ready(settings: Settings, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            with client(settings, timeout_ms=2000) as mongo:
+                round_trip(mongo[settings.mongo_db])
+            return
+        except PyMongoError as exc:
+            last = exc
+            time.sleep(0.2)
+    raise TimeoutError(f"MongoDB at {settings.mongo_url} not ready after {timeout_s:.0f}s: {last}")
+
+
+def ensure_indexes(db: Database[dict[str, Any]]) -> list[str]:
+    """Create the declared indexes that are missing. Returns the names created.
+
+    One index per call, and only missing ones: FerretDB v1.24 drops the connection on a
+    multi-index createIndexes whose indexes already exist.
+    """
+    created: list[str] = []
+    for coll, specs in INDEXES.items():
+        existing = {index["name"] for index in db[coll.value].list_indexes()}
+        for spec in specs:
+            if spec.index_name() not in existing:
+                model = IndexModel(list(spec.keys), name=spec.index_name(), unique=spec.unique)
+                created += db[coll.value].create_indexes([model])
+    return created

@@ -1,0 +1,179 @@
+"""Typed settings for every earshot component, read from the environment and a root `.env`.
+
+One class, validated at start: a misconfigured service dies with one clear line
+(`SettingsError`), never mid-stream. Every variable is documented in `.env.example`.
+
+    from core.settings import get_settings
+    settings = get_settings()
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+class SettingsError(SystemExit):
+    """Raised (and exits) when the configuration is invalid; the message names the variable."""
+
+
+def _alias(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    """All configuration. Environment variables are `EARSHOT_<FIELD>` unless an alias says otherwise."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="EARSHOT_",
+        env_file=REPO_ROOT / ".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,  # `VAR=` in .env means "use the default"
+        populate_by_name=True,
+    )
+
+    # --- where state lives -------------------------------------------------------------------
+    cache_dir: Path = Path("~/.cache/earshot")
+    data_dir: Path = Path("~/.local/share/earshot")
+
+    # --- network -----------------------------------------------------------------------------
+    bind_host: str = "127.0.0.1"
+    kafka_bootstrap: str = ""  # empty: the local stack's broker on bind_host:kafka_port
+    kafka_port: Port = 9092
+    kafka_controller_port: Port = 9093
+    kafka_partitions: int = Field(default=3, ge=1, le=64)
+    topic_prefix: str = Field(default="earshot", pattern=r"^[A-Za-z0-9_\-]+$")
+
+    mongo_uri: str = Field(default="", validation_alias=_alias("MONGO_URI", "EARSHOT_MONGO_URI"))
+    mongo_port: Port = 27017
+    mongo_db: str = Field(default="earshot", pattern=r"^[A-Za-z0-9_\-]+$")
+
+    app_port: Port = 8501
+    airflow_port: Port = 8080
+
+    # --- Spark ---------------------------------------------------------------------------------
+    spark_master: str = Field(default="local[*]", validation_alias=_alias("SPARK_MASTER", "EARSHOT_SPARK_MASTER"))
+    spark_shuffle_partitions: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
+    spark_trigger_seconds: float = Field(default=0.5, ge=0)
+    spark_driver_memory: str = "2g"
+
+    # --- counting rules ------------------------------------------------------------------------
+    stream_threshold_ms: int = Field(default=30_000, ge=0)
+    session_gap_minutes: int = Field(default=10, ge=1)
+    dedup_tolerance_seconds: int = Field(default=90, ge=0)
+    default_time_zone: str = "UTC"
+    now_playing_stale_seconds: int = Field(default=120, ge=5)
+
+    # --- Spotify (only the poller needs these) ---------------------------------------------------
+    spotify_client_id: str = Field(default="", validation_alias=_alias("SPOTIFY_CLIENT_ID", "SPOTIPY_CLIENT_ID"))
+    spotify_client_secret: SecretStr | None = Field(
+        default=None, validation_alias=_alias("SPOTIFY_CLIENT_SECRET", "SPOTIPY_CLIENT_SECRET")
+    )
+    spotify_redirect_uri: str = Field(
+        default="http://127.0.0.1:8888/callback",
+        validation_alias=_alias("SPOTIFY_REDIRECT_URI", "SPOTIPY_REDIRECT_URI"),
+    )
+    spotify_api_base: str = "https://api.spotify.com/v1/"
+    spotify_accounts_base: str = "https://accounts.spotify.com/"
+    token_key: SecretStr | None = None  # Fernet key that encrypts stored Spotify tokens
+
+    # --- notifications ---------------------------------------------------------------------------
+    webhook_url: SecretStr | None = None
+
+    # --- Kaggle ------------------------------------------------------------------------------------
+    kaggle_dir: Path = REPO_ROOT / "kaggle_seed" / "data"
+
+    @field_validator("cache_dir", "data_dir", "kaggle_dir", mode="after")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        value = value.expanduser()
+        return value if value.is_absolute() else REPO_ROOT / value
+
+    @field_validator("default_time_zone")
+    @classmethod
+    def _valid_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r} (e.g. 'Europe/Berlin')") from None
+        return value
+
+    @field_validator("spotify_redirect_uri")
+    @classmethod
+    def _loopback_redirect(cls, value: str) -> str:
+        url = urlparse(value)
+        if url.scheme == "http" and url.hostname not in {"127.0.0.1", "::1"}:
+            raise ValueError(
+                "Spotify accepts plain-HTTP redirects only on loopback IP literals: "
+                "use http://127.0.0.1:<port>/callback (not 'localhost')"
+            )
+        if url.scheme not in {"http", "https"}:
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @field_validator("mongo_uri")
+    @classmethod
+    def _mongo_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("mongodb://", "mongodb+srv://")):
+            raise ValueError("must start with mongodb:// or mongodb+srv://")
+        return value
+
+    # --- derived ---------------------------------------------------------------------------------
+    @property
+    def kafka_servers(self) -> str:
+        return self.kafka_bootstrap or f"{self.bind_host}:{self.kafka_port}"
+
+    @property
+    def local_kafka(self) -> bool:
+        """True when earshot should run its own broker (no external bootstrap configured)."""
+        return not self.kafka_bootstrap
+
+    @property
+    def mongo_url(self) -> str:
+        return self.mongo_uri or f"mongodb://{self.bind_host}:{self.mongo_port}/"
+
+    @property
+    def local_mongo(self) -> bool:
+        return not self.mongo_uri
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        return self.data_dir / "checkpoints"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning validation errors into one readable `SettingsError`."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{_env_name(err['loc'])}: {err['msg']}" for err in exc.errors(include_url=False)
+        )
+        raise SettingsError(f"earshot: invalid configuration: {problems}") from None
+
+
+def _env_name(loc: tuple[int | str, ...]) -> str:
+    field = str(loc[0]) if loc else "?"
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info else None
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return f"EARSHOT_{field.upper()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (validated once). Tests call `get_settings.cache_clear()`."""
+    return load_settings()

@@ -1,0 +1,1 @@
+"""earshot: the front door (the `earshot` command) and the pipeline supervisor."""

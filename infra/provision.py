@@ -1,0 +1,98 @@
+"""Provisioning from package registries into the cache: tool checks, Maven resolution, Go builds.
+
+Everything lands under `EARSHOT_CACHE_DIR` (default ~/.cache/earshot) keyed by version, so a
+second `stack up` finds it and starts in seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from core.errors import EarshotError
+
+log = logging.getLogger(__name__)
+
+INFRA_DIR = Path(__file__).resolve().parent
+
+HOW_TO_INSTALL = {
+    "java": "install a Java 17+ runtime, e.g. `apt-get install -y openjdk-17-jre-headless`",
+    "mvn": "install Maven, e.g. `apt-get install -y maven`",
+    "go": "install Go >= 1.22 (https://go.dev/doc/install), or set MONGO_URI to an existing MongoDB",
+}
+
+
+class ProvisionError(EarshotError):
+    """Something needed to run the stack is missing or failed to build; the message says what."""
+
+
+def require(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        raise ProvisionError(f"`{tool}` not found on PATH: {HOW_TO_INSTALL.get(tool, 'install it')}")
+    return path
+
+
+def _run(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> None:
+    log.info("running %s", " ".join(argv))
+    result = subprocess.run(argv, cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True)
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).splitlines()[-20:])
+        raise ProvisionError(f"`{' '.join(argv[:3])} …` failed (exit {result.returncode}):\n{tail}")
+
+
+def maven_copy(pom: Path, dest: Path, properties: dict[str, str] | None = None) -> list[Path]:
+    """Resolve a pom's runtime dependencies into `dest` (atomically: a half-copied dir never counts)."""
+    if (dest / ".complete").exists():
+        return sorted(dest.glob("*.jar"))
+    mvn = require("mvn")
+    partial = dest.with_name(dest.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    props = [f"-D{k}={v}" for k, v in (properties or {}).items()]
+    _run([mvn, "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
+          f"-DoutputDirectory={partial}", "-DincludeScope=runtime", *props])
+    (partial / ".complete").write_text("ok\n")
+    shutil.rmtree(dest, ignore_errors=True)
+    partial.rename(dest)
+    return sorted(dest.glob("*.jar"))
+
+
+def go_version_ok(go: str) -> bool:
+    out = subprocess.run([go, "version"], capture_output=True, text=True).stdout
+    match = re.search(r"go(\d+)\.(\d+)", out)
+    return bool(match) and (int(match.group(1)), int(match.group(2))) >= (1, 22)
+
+
+def build_ferretdb(cache_dir: Path, version: str = "v1.24.0") -> Path:
+    """Build FerretDB from the Go module proxy (pinned by infra/ferretdb/go.mod + go.sum).
+
+    `go install …@v1.24.0` alone is not enough: the module zip lacks the generated
+    build/version/version.txt that FerretDB embeds (it panics at start without it), and some
+    proxies refuse the version-list lookup `go install` makes. So: vendor the pinned module,
+    write version.txt, build.
+    """
+    binary = cache_dir / "bin" / f"ferretdb-{version}"
+    if binary.exists():
+        return binary
+    go = require("go")
+    if not go_version_ok(go):
+        raise ProvisionError(f"Go too old for FerretDB {version}: {HOW_TO_INSTALL['go']}")
+    work = cache_dir / "build" / f"ferretdb-{version}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    for name in ("go.mod", "go.sum", "tools.go"):
+        shutil.copy(INFRA_DIR / "ferretdb" / name, work / name)
+    env = {"GOFLAGS": "-mod=mod", "CGO_ENABLED": "0"}
+    _run([go, "mod", "vendor"], cwd=work, env=env)
+    (work / "vendor/github.com/FerretDB/FerretDB/build/version/version.txt").write_text(version + "\n")
+    binary.parent.mkdir(parents=True, exist_ok=True)
+    tmp = binary.with_name(binary.name + ".tmp")
+    _run([go, "build", "-mod=vendor", "-trimpath", "-o", str(tmp), "github.com/FerretDB/FerretDB/cmd/ferretdb"],
+         cwd=work, env={"CGO_ENABLED": "0"})
+    tmp.rename(binary)
+    shutil.rmtree(work, ignore_errors=True)
+    return binary

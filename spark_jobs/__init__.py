@@ -1,0 +1,1 @@
+"""Spark Structured Streaming jobs: Kafka → parse/validate → dedupe → enrich → MongoDB rollups."""

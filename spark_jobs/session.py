@@ -1,0 +1,43 @@
+"""The SparkSession for every earshot job, sized for a small machine.
+
+Spark's Kafka connector comes from the local cache as plain jars (`spark.jars`), fetched by
+`earshot stack up` (infra.services.spark_kafka_jars) — never resolved at run time.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from pyspark.sql import SparkSession
+
+from core.settings import Settings
+
+
+def spark_session(settings: Settings, app_name: str) -> SparkSession:
+    from infra.services import spark_kafka_jars
+
+    # Executors run the same interpreter as the driver (they import core/ and pymongo).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    jars = ",".join(str(j) for j in spark_kafka_jars(settings))
+    builder = (
+        SparkSession.builder.appName(app_name)
+        .master(settings.spark_master)
+        .config("spark.jars", jars)
+        .config("spark.driver.memory", settings.spark_driver_memory)
+        .config("spark.driver.bindAddress", settings.bind_host)
+        .config("spark.driver.host", settings.bind_host)
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", str(settings.spark_shuffle_partitions))
+        .config("spark.default.parallelism", str(settings.spark_shuffle_partitions))
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.streaming.stateStore.providerClass",
+                "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider")
+        .config("spark.sql.adaptive.enabled", "false")  # tiny micro-batches: AQE only adds planning time
+        .config("spark.python.worker.reuse", "true")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+    )
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("WARN")
+    return spark

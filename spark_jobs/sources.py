@@ -1,0 +1,71 @@
+"""Kafka sources and contract parsing shared by the streaming jobs.
+
+`parse` splits a Kafka DataFrame into rows that match an event model and rows that do not;
+the latter keep their raw value and a reason, ready for the dead-letter sink. Parsing uses the
+StructType derived from the pydantic model (`core.spark_schema`), never inference.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from core.settings import Settings
+from core.spark_schema import struct_for
+from core.topics import Topic, topic_name
+
+
+def read_topic(spark: SparkSession, settings: Settings, topic: Topic, max_per_trigger: int | None = None) -> DataFrame:
+    reader = (
+        spark.readStream.format("kafka")
+        .option("kafka.bootstrap.servers", settings.kafka_servers)
+        .option("subscribe", topic_name(topic, settings.topic_prefix))
+        .option("startingOffsets", "earliest")
+        .option("failOnDataLoss", "false")
+    )
+    if max_per_trigger:
+        reader = reader.option("maxOffsetsPerTrigger", str(max_per_trigger))
+    return reader.load()
+
+
+def required_fields(model: type[BaseModel]) -> list[str]:
+    return [name for name, info in model.model_fields.items() if info.is_required()]
+
+
+def parse(kafka_df: DataFrame, model: type[BaseModel]) -> tuple[DataFrame, DataFrame]:
+    """(valid events as columns + kafka coordinates, invalid rows with `reason`)."""
+    schema = struct_for(model)
+    raw = kafka_df.select(
+        F.col("key").cast("string").alias("kafka_key"),
+        F.col("value").cast("string").alias("payload"),
+        "topic", "partition", "offset", F.col("timestamp").alias("kafka_ts"),
+    )
+    with_event = raw.withColumn("event", F.from_json("payload", schema, {"mode": "PERMISSIVE"}))
+    reason = _reason(model)
+    checked = with_event.withColumn("reason", reason)
+    valid = checked.where(F.col("reason").isNull()).select(
+        "event.*", "topic", "partition", "offset", "kafka_ts"
+    )
+    invalid = checked.where(F.col("reason").isNotNull()).select(
+        "kafka_key", "payload", "topic", "partition", "offset", "reason"
+    )
+    return valid, invalid
+
+
+def _reason(model: type[BaseModel]) -> Column:
+    """First failed check as a human-readable reason, or null when the event is valid."""
+    checks: list[tuple[Column, str]] = [
+        (F.col("payload").isNull(), "empty message"),
+        # PERMISSIVE from_json yields an all-null struct for broken JSON, so check syntax apart.
+        (F.try_parse_json("payload").isNull() | F.col("event").isNull(), "not valid JSON"),
+    ]
+    if "schema_version" in model.model_fields:
+        checks.append((F.col("event.schema_version").isNull() | (F.col("event.schema_version") != 1),
+                       "missing or unsupported schema_version"))
+    for name in required_fields(model):
+        checks.append((F.col(f"event.{name}").isNull(), f"missing or malformed required field '{name}'"))
+    expr = F.lit(None).cast("string")
+    for cond, text in reversed(checks):
+        expr = F.when(cond, F.lit(text)).otherwise(expr)
+    return expr
