@@ -115,8 +115,12 @@ INDEXES: dict[Coll, tuple[IndexSpec, ...]] = {
     Coll.TRACKS: (IndexSpec((("name", ASC),)),),
     Coll.ROLLUP_TOTALS: (IndexSpec((("user_id", ASC), ("grain", ASC), ("period", ASC))),),
     Coll.ROLLUP_ENTITIES: (
-        IndexSpec((("user_id", ASC), ("grain", ASC), ("period", ASC), ("entity_type", ASC), ("streams", DESC))),
-        IndexSpec((("user_id", ASC), ("grain", ASC), ("period", ASC), ("entity_type", ASC), ("minutes", DESC))),
+        IndexSpec(
+            (("user_id", ASC), ("grain", ASC), ("period", ASC), ("entity_type", ASC), ("streams", DESC))
+        ),
+        IndexSpec(
+            (("user_id", ASC), ("grain", ASC), ("period", ASC), ("entity_type", ASC), ("minutes", DESC))
+        ),
         IndexSpec((("user_id", ASC), ("entity_type", ASC), ("entity_key", ASC), ("grain", ASC))),
     ),
     Coll.SESSIONS: (IndexSpec((("user_id", ASC), ("start", DESC))),),

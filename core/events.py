@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -159,9 +159,7 @@ class CatalogEvent(Event):
     features: AudioFeatures | None = None
 
 
-CommandAction = Literal[
-    "connect_playlist", "disconnect_playlist", "list_playlists", "poll_now", "import"
-]
+CommandAction = Literal["connect_playlist", "disconnect_playlist", "list_playlists", "poll_now", "import"]
 
 
 class CommandEvent(Event):

@@ -29,11 +29,20 @@ def beat(
 ) -> None:
     db[Coll.PIPELINE_HEALTH.value].update_one(
         {"_id": component},
-        {"$set": {"kind": kind, "component": component, "status": status,
-                  "updated_at": now or utc_now(), "details": details or {}}},
+        {
+            "$set": {
+                "kind": kind,
+                "component": component,
+                "status": status,
+                "updated_at": now or utc_now(),
+                "details": details or {},
+            }
+        },
         upsert=True,
     )
 
 
-def is_stale(doc: dict[str, Any], now: datetime | None = None, stale_after: timedelta = DEFAULT_STALE_AFTER) -> bool:
+def is_stale(
+    doc: dict[str, Any], now: datetime | None = None, stale_after: timedelta = DEFAULT_STALE_AFTER
+) -> bool:
     return bool((now or utc_now()) - doc["updated_at"] > stale_after)

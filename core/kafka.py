@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Iterable
@@ -67,10 +68,8 @@ def ensure_topics(settings: Settings, topics: Iterable[Topic] | None = None) -> 
             if spec.topic in wanted and topic_name(spec.topic, settings.topic_prefix) not in existing
         }
         if new:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # a concurrent `up` made them first
                 client.create_topics(new, wait_for_metadata=True)
-            except TopicAlreadyExistsError:
-                pass  # a concurrent `up` created them first
         return sorted(new)
     finally:
         client.close()

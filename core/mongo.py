@@ -26,7 +26,9 @@ def client(settings: Settings, timeout_ms: int = 5000) -> MongoClient[dict[str, 
     )
 
 
-def database(settings: Settings, mongo: MongoClient[dict[str, Any]] | None = None) -> Database[dict[str, Any]]:
+def database(
+    settings: Settings, mongo: MongoClient[dict[str, Any]] | None = None
+) -> Database[dict[str, Any]]:
     return (mongo or client(settings))[settings.mongo_db]
 
 

@@ -64,7 +64,9 @@ class Settings(BaseSettings):
     airflow_port: Port = 8080
 
     # --- Spark ---------------------------------------------------------------------------------
-    spark_master: str = Field(default="local[*]", validation_alias=_alias("SPARK_MASTER", "EARSHOT_SPARK_MASTER"))
+    spark_master: str = Field(
+        default="local[*]", validation_alias=_alias("SPARK_MASTER", "EARSHOT_SPARK_MASTER")
+    )
     spark_shuffle_partitions: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
     spark_trigger_seconds: float = Field(default=0.5, ge=0)
     spark_driver_memory: str = "2g"
@@ -77,7 +79,9 @@ class Settings(BaseSettings):
     now_playing_stale_seconds: int = Field(default=120, ge=5)
 
     # --- Spotify (only the poller needs these) ---------------------------------------------------
-    spotify_client_id: str = Field(default="", validation_alias=_alias("SPOTIFY_CLIENT_ID", "SPOTIPY_CLIENT_ID"))
+    spotify_client_id: str = Field(
+        default="", validation_alias=_alias("SPOTIFY_CLIENT_ID", "SPOTIPY_CLIENT_ID")
+    )
     spotify_client_secret: SecretStr | None = Field(
         default=None, validation_alias=_alias("SPOTIFY_CLIENT_SECRET", "SPOTIPY_CLIENT_SECRET")
     )
@@ -91,6 +95,14 @@ class Settings(BaseSettings):
 
     # --- notifications ---------------------------------------------------------------------------
     webhook_url: SecretStr | None = None
+
+    # --- consumers: archive, alerts, health (consumer/) ------------------------------------------
+    archive_enabled: bool = False  # also append every message to <data_dir>/archive/<topic>/<day>.jsonl
+    alert_interval_seconds: float = Field(default=5.0, gt=0)  # how often alerts, milestones, lag run
+    alert_deadletter_threshold: int = Field(default=20, ge=1)  # dead letters within the window → alert
+    alert_deadletter_window_seconds: int = Field(default=300, ge=10)
+    heartbeat_stale_seconds: int = Field(default=30, ge=2)  # no heartbeat for this long → alert
+    milestone_streams_step: int = Field(default=1000, ge=1)  # "your N-thousandth stream"
 
     # --- Kaggle ------------------------------------------------------------------------------------
     kaggle_dir: Path = REPO_ROOT / "kaggle_seed" / "data"

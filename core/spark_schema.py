@@ -80,5 +80,7 @@ def struct_for(model: type[BaseModel]) -> StructType:
     fields = []
     for name, info in model.model_fields.items():
         _, nullable = _unwrap(info.annotation)
-        fields.append(StructField(name, spark_type(info.annotation), nullable=nullable or not info.is_required()))
+        fields.append(
+            StructField(name, spark_type(info.annotation), nullable=nullable or not info.is_required())
+        )
     return StructType(fields)

@@ -45,9 +45,18 @@ class Component:
 def _app_args(settings: Settings, args: argparse.Namespace) -> list[str]:
     from streamlit_app import APP_SCRIPT
 
-    return ["run", str(APP_SCRIPT), "--server.address", settings.bind_host,
-            "--server.port", str(settings.app_port), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false"]
+    return [
+        "run",
+        str(APP_SCRIPT),
+        "--server.address",
+        settings.bind_host,
+        "--server.port",
+        str(settings.app_port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
 
 
 # The pipeline, in start order. A component whose module does not exist yet is skipped.
@@ -68,12 +77,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument("--speed", type=float, default=30.0,
-                     help="demo listener time acceleration (1 = real time; default 30)")
+    run.add_argument(
+        "--speed",
+        type=float,
+        default=30.0,
+        help="demo listener time acceleration (1 = real time; default 30)",
+    )
     run.add_argument("--no-demo", action="store_true", help="do not start the demo listener")
     run.add_argument("--poll", action="store_true", help="also run the Spotify poller for connected accounts")
     run.add_argument("--keep-stack", action="store_true", help="leave Kafka and the database running on exit")
     run.set_defaults(handler=_run)
+
+    comp = sub.add_parser(
+        "component",
+        help="run one pipeline component in the foreground (what compose services and `run` start)",
+    )
+    comp.add_argument("name", choices=[c.name for c in COMPONENTS])
+    comp.add_argument("--speed", type=float, default=30.0, help="demo listener time acceleration")
+    comp.set_defaults(handler=_component, no_demo=False, poll=True)
 
 
 class Supervisor:
@@ -88,7 +109,9 @@ class Supervisor:
         logfile.parent.mkdir(parents=True, exist_ok=True)
         with logfile.open("ab") as out:
             self.children[comp.name] = subprocess.Popen(
-                comp.argv(self.settings, self.args), stdout=out, stderr=subprocess.STDOUT,
+                comp.argv(self.settings, self.args),
+                stdout=out,
+                stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
             )
         log.info("started %s (pid %d, log %s)", comp.name, self.children[comp.name].pid, logfile)
@@ -101,10 +124,16 @@ class Supervisor:
                     continue
                 recent = [t for t in self.restarts.get(comp.name, []) if time.monotonic() - t < 300]
                 if len(recent) >= 5:
-                    log.error("%s keeps failing (exit %s); see its log. Not restarting.", comp.name, child.returncode)
+                    log.error(
+                        "%s keeps failing (exit %s); see its log. Not restarting.",
+                        comp.name,
+                        child.returncode,
+                    )
                     del self.children[comp.name]
                     continue
-                log.warning("%s exited with %s; restarting in %ds", comp.name, child.returncode, 2 ** len(recent))
+                log.warning(
+                    "%s exited with %s; restarting in %ds", comp.name, child.returncode, 2 ** len(recent)
+                )
                 time.sleep(2 ** len(recent))
                 self.restarts[comp.name] = [*recent, time.monotonic()]
                 self.start(comp)
@@ -123,6 +152,16 @@ class Supervisor:
                 child.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 child.kill()
+
+
+def _component(args: argparse.Namespace) -> int:
+    """Replace this process with the component, so signals reach it directly (PID 1 in compose)."""
+    import os
+
+    comp = next(c for c in COMPONENTS if c.name == args.name)
+    argv = comp.argv(get_settings(), args)
+    os.execv(argv[0], argv)
+    return 0  # not reached
 
 
 def _run(args: argparse.Namespace) -> int:

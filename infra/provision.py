@@ -53,8 +53,19 @@ def maven_copy(pom: Path, dest: Path, properties: dict[str, str] | None = None) 
     partial = dest.with_name(dest.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     props = [f"-D{k}={v}" for k, v in (properties or {}).items()]
-    _run([mvn, "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
-          f"-DoutputDirectory={partial}", "-DincludeScope=runtime", *props])
+    _run(
+        [
+            mvn,
+            "-q",
+            "-B",
+            "-f",
+            str(pom),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={partial}",
+            "-DincludeScope=runtime",
+            *props,
+        ]
+    )
     (partial / ".complete").write_text("ok\n")
     shutil.rmtree(dest, ignore_errors=True)
     partial.rename(dest)
@@ -91,8 +102,19 @@ def build_ferretdb(cache_dir: Path, version: str = "v1.24.0") -> Path:
     (work / "vendor/github.com/FerretDB/FerretDB/build/version/version.txt").write_text(version + "\n")
     binary.parent.mkdir(parents=True, exist_ok=True)
     tmp = binary.with_name(binary.name + ".tmp")
-    _run([go, "build", "-mod=vendor", "-trimpath", "-o", str(tmp), "github.com/FerretDB/FerretDB/cmd/ferretdb"],
-         cwd=work, env={"CGO_ENABLED": "0"})
+    _run(
+        [
+            go,
+            "build",
+            "-mod=vendor",
+            "-trimpath",
+            "-o",
+            str(tmp),
+            "github.com/FerretDB/FerretDB/cmd/ferretdb",
+        ],
+        cwd=work,
+        env={"CGO_ENABLED": "0"},
+    )
     tmp.rename(binary)
     shutil.rmtree(work, ignore_errors=True)
     return binary

@@ -54,8 +54,11 @@ class KafkaBroker:
         s = self.settings
         template = (provision.INFRA_DIR / "kafka" / "server.properties").read_text()
         config = template.format(
-            host=s.bind_host, port=s.kafka_port, controller_port=s.kafka_controller_port,
-            log_dir=self.state_dir / "logs", partitions=s.kafka_partitions,
+            host=s.bind_host,
+            port=s.kafka_port,
+            controller_port=s.kafka_controller_port,
+            log_dir=self.state_dir / "logs",
+            partitions=s.kafka_partitions,
         )
         path = self.state_dir / "server.properties"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -67,9 +70,16 @@ class KafkaBroker:
         self.provision()
         classpath = str(self.settings.cache_dir / "jars" / f"kafka-{kafka_version()}" / "*")
         config = self._write_config()
-        jvm = [java, "-Xms256m", "-Xmx1g", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-               f"-Dlog4j2.configurationFile={provision.INFRA_DIR / 'kafka' / 'log4j2.properties'}",
-               "-cp", classpath]
+        jvm = [
+            java,
+            "-Xms256m",
+            "-Xmx1g",
+            "-XX:+UseG1GC",
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={provision.INFRA_DIR / 'kafka' / 'log4j2.properties'}",
+            "-cp",
+            classpath,
+        ]
         if not (self.state_dir / "logs" / "meta.properties").exists():
             cluster_id = _kafka_cluster_id()
             provision._run([*jvm, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)])
@@ -119,9 +129,16 @@ class MongoServer:
         if binary.name == "mongod":
             argv = [str(binary), "--bind_ip", s.bind_host, "--port", str(s.mongo_port), "--dbpath", str(data)]
         else:
-            argv = [str(binary), "--handler=sqlite", f"--sqlite-url=file:{data}/",
-                    f"--listen-addr={s.bind_host}:{s.mongo_port}", f"--state-dir={data}",
-                    "--telemetry=disable", "--debug-addr=-", "--log-level=warn"]
+            argv = [
+                str(binary),
+                "--handler=sqlite",
+                f"--sqlite-url=file:{data}/",
+                f"--listen-addr={s.bind_host}:{s.mongo_port}",
+                f"--state-dir={data}",
+                "--telemetry=disable",
+                "--debug-addr=-",
+                "--log-level=warn",
+            ]
         self.proc.start(argv)
 
     def ready(self, timeout_s: float = 60.0) -> None:

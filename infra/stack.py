@@ -15,13 +15,14 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from core import kafka as kafka_io
-from core.errors import EarshotError
 from core import mongo as mongo_io
+from core.errors import EarshotError
 from core.settings import Settings
 from infra.procs import port_open
 from infra.services import KafkaBroker, MongoServer, spark_kafka_jars
@@ -51,15 +52,26 @@ class UpReport:
     seconds: float
 
 
+def fetch(settings: Settings, with_spark_jars: bool = True) -> list[str]:
+    """Provision (download/build, cached) everything the stack needs, in parallel."""
+    services = local_services(settings)
+    with console.status("provisioning (cached after the first run)…"), ThreadPoolExecutor(3) as pool:
+        futures = {svc.name: pool.submit(svc.provision) for svc in services}
+        if with_spark_jars:
+            futures["spark-kafka jars"] = pool.submit(spark_kafka_jars, settings)
+        return [f"{name}: {_describe(future.result())}" for name, future in futures.items()]
+
+
+def _describe(result: Path | list[Path]) -> str:
+    if isinstance(result, list):
+        return f"{len(result)} jars in {result[0].parent}" if result else "nothing needed"
+    return str(result)
+
+
 def up(settings: Settings, with_spark_jars: bool = True) -> UpReport:
     t0 = time.monotonic()
     services = local_services(settings)
-    with console.status("provisioning (cached after the first run)…"), ThreadPoolExecutor(3) as pool:
-        futures = [pool.submit(svc.provision) for svc in services]
-        if with_spark_jars:
-            futures.append(pool.submit(spark_kafka_jars, settings))
-        for future in futures:
-            future.result()
+    fetch(settings, with_spark_jars)
 
     started, running = [], []
     for svc in services:
@@ -75,7 +87,9 @@ def up(settings: Settings, with_spark_jars: bool = True) -> UpReport:
             svc.ready()
         except TimeoutError as exc:
             tail = svc.proc.exited_early()
-            raise StackError(f"{svc.name} did not become ready: {exc}" + (f"\n--- log tail ---\n{tail}" if tail else "")) from None
+            raise StackError(
+                f"{svc.name} did not become ready: {exc}" + (f"\n--- log tail ---\n{tail}" if tail else "")
+            ) from None
 
     if not settings.local_kafka:
         kafka_io.wait_ready(settings, 30)

@@ -7,6 +7,7 @@ Spark's Kafka connector comes from the local cache as plain jars (`spark.jars`),
 from __future__ import annotations
 
 import os
+import socket
 import sys
 
 from pyspark.sql import SparkSession
@@ -21,19 +22,24 @@ def spark_session(settings: Settings, app_name: str) -> SparkSession:
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     jars = ",".join(str(j) for j in spark_kafka_jars(settings))
+    # In local mode everything stays on loopback; on a cluster, executors must reach the driver.
+    local = settings.spark_master.startswith("local")
+    driver_host = settings.bind_host if local else socket.gethostname()
     builder = (
         SparkSession.builder.appName(app_name)
         .master(settings.spark_master)
         .config("spark.jars", jars)
         .config("spark.driver.memory", settings.spark_driver_memory)
         .config("spark.driver.bindAddress", settings.bind_host)
-        .config("spark.driver.host", settings.bind_host)
+        .config("spark.driver.host", driver_host)
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", str(settings.spark_shuffle_partitions))
         .config("spark.default.parallelism", str(settings.spark_shuffle_partitions))
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.streaming.stateStore.providerClass",
-                "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider")
+        .config(
+            "spark.sql.streaming.stateStore.providerClass",
+            "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider",
+        )
         .config("spark.sql.adaptive.enabled", "false")  # tiny micro-batches: AQE only adds planning time
         .config("spark.python.worker.reuse", "true")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")

@@ -16,7 +16,9 @@ from core.spark_schema import struct_for
 from core.topics import Topic, topic_name
 
 
-def read_topic(spark: SparkSession, settings: Settings, topic: Topic, max_per_trigger: int | None = None) -> DataFrame:
+def read_topic(
+    spark: SparkSession, settings: Settings, topic: Topic, max_per_trigger: int | None = None
+) -> DataFrame:
     reader = (
         spark.readStream.format("kafka")
         .option("kafka.bootstrap.servers", settings.kafka_servers)
@@ -39,7 +41,10 @@ def parse(kafka_df: DataFrame, model: type[BaseModel]) -> tuple[DataFrame, DataF
     raw = kafka_df.select(
         F.col("key").cast("string").alias("kafka_key"),
         F.col("value").cast("string").alias("payload"),
-        "topic", "partition", "offset", F.col("timestamp").alias("kafka_ts"),
+        "topic",
+        "partition",
+        "offset",
+        F.col("timestamp").alias("kafka_ts"),
     )
     with_event = raw.withColumn("event", F.from_json("payload", schema, {"mode": "PERMISSIVE"}))
     reason = _reason(model)
@@ -61,8 +66,12 @@ def _reason(model: type[BaseModel]) -> Column:
         (F.try_parse_json("payload").isNull() | F.col("event").isNull(), "not valid JSON"),
     ]
     if "schema_version" in model.model_fields:
-        checks.append((F.col("event.schema_version").isNull() | (F.col("event.schema_version") != 1),
-                       "missing or unsupported schema_version"))
+        checks.append(
+            (
+                F.col("event.schema_version").isNull() | (F.col("event.schema_version") != 1),
+                "missing or unsupported schema_version",
+            )
+        )
     for name in required_fields(model):
         checks.append((F.col(f"event.{name}").isNull(), f"missing or malformed required field '{name}'"))
     expr = F.lit(None).cast("string")

@@ -17,7 +17,9 @@ def _play(**kw):
 
 
 def test_play_round_trip_is_lossless_and_utc():
-    play = _play(ended_at=datetime(2024, 5, 2, 1, 30, tzinfo=timezone(timedelta(hours=2))), artist_names=["A"])
+    play = _play(
+        ended_at=datetime(2024, 5, 2, 1, 30, tzinfo=timezone(timedelta(hours=2))), artist_names=["A"]
+    )
     again = decode(PlayEvent, encode(play))
     assert again == play
     assert again.ended_at == datetime(2024, 5, 1, 23, 30, tzinfo=UTC)

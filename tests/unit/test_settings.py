@@ -46,7 +46,11 @@ def test_cli_dies_at_start_on_a_bad_environment_variable():
     env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "EARSHOT_KAFKA_PORT": "not-a-port"}
     result = subprocess.run(
         [sys.executable, "-m", "earshot.cli", "stack", "status"],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert "EARSHOT_KAFKA_PORT" in result.stderr

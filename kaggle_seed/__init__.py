@@ -1,0 +1,1 @@
+"""Kaggle audio-feature datasets: sample generator, format detection and the catalog backfill."""
