@@ -1,0 +1,81 @@
+"""`earshot stack up|down|status` on a second, throwaway instance (own ports and data dir, the
+shared download cache): up starts and proves readiness, up again is a no-op, down stops only
+what up started."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from core.settings import REPO_ROOT, load_settings
+from infra import stack
+
+pytestmark = pytest.mark.integration
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def spare(settings, tmp_path):
+    s = load_settings(
+        cache_dir=settings.cache_dir,
+        data_dir=tmp_path / "data",
+        kafka_port=_free_port(),
+        kafka_controller_port=_free_port(),
+        mongo_port=_free_port(),
+        topic_prefix=settings.topic_prefix,
+        mongo_db=settings.mongo_db,
+    )
+    yield s
+    stack.down(s)
+
+
+def test_up_is_idempotent_status_shows_addresses_and_down_stops_only_ours(spare):
+    first = stack.up(spare, with_spark_jars=False)
+    assert sorted(first.started) == ["kafka", "mongo"]
+    assert len(first.topics_created) == 6
+
+    again = stack.up(spare, with_spark_jars=False)
+    assert again.started == [] and again.topics_created == []
+    assert sorted(again.already_running) == ["kafka", "mongo"]
+
+    rows = {name.split()[0]: (state, address) for name, state, address in stack.status(spare)}
+    assert rows["kafka"][0].startswith("running (pid")
+    assert rows["kafka"][1] == f"127.0.0.1:{spare.kafka_port}"
+    assert rows["mongo"][1] == f"mongodb://127.0.0.1:{spare.mongo_port}/"
+
+    assert stack.down(spare, only=["mongo"]) == ["mongo"]
+    rows = {name.split()[0]: state for name, state, _ in stack.status(spare)}
+    assert rows == {"kafka": rows["kafka"], "mongo": "stopped"}
+    assert rows["kafka"].startswith("running")
+    assert stack.down(spare) == ["kafka"]
+    assert stack.down(spare) == []
+
+
+def test_a_missing_tool_is_one_clear_line(tmp_path):
+    env = {
+        "PATH": str(tmp_path),  # no java, mvn or go
+        "HOME": str(tmp_path),
+        "EARSHOT_CACHE_DIR": str(tmp_path / "cache"),
+        "EARSHOT_DATA_DIR": str(tmp_path / "data"),
+        "EARSHOT_KAFKA_PORT": str(_free_port()),
+        "EARSHOT_MONGO_PORT": str(_free_port()),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "earshot.cli", "stack", "up"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "not found on PATH" in result.stderr and "install" in result.stderr
+    assert "Traceback" not in result.stderr
