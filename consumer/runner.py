@@ -92,7 +92,10 @@ class KafkaLoop:
     def run(self, ctx: Context) -> None:
         pulse = Pulse(ctx, self.component)
         group = group_id(ctx.settings, self.role)
-        consumer = kafka.consumer(ctx.settings, group, *self.topics, **self.overrides)
+        # A crashed member holds its partitions until its session times out: keep that short
+        # (the broker's minimum is 6 s) so a restarted consumer resumes within seconds.
+        config = {"session_timeout_ms": 10_000, "heartbeat_interval_ms": 2_000, **self.overrides}
+        consumer = kafka.consumer(ctx.settings, group, *self.topics, **config)
         log.info("%s: consuming %s as group %s", self.component, ", ".join(self.topics), group)
         backoff = 0.5
         try:
@@ -105,7 +108,9 @@ class KafkaLoop:
                     ctx.stop.wait(1.0)
                     continue
                 if records and not self._process(consumer, records):
-                    pulse.beat("degraded", self._details(consumer, group, "database write failed"), force=True)
+                    pulse.beat(
+                        "degraded", self._details(consumer, group, "database write failed"), force=True
+                    )
                     ctx.stop.wait(backoff)
                     backoff = min(backoff * 2, 10.0)
                     continue

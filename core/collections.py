@@ -57,6 +57,8 @@ Operational
                totals {files, records, published, duplicates, skipped}
 - notifications: _id stable id; user_id | null, kind 'milestone'|'alert'|'digest', severity
                'info'|'warning'|'error', title, body, created_at, webhook {status, attempts}
+- api_cache:   _id '<entity>:<spotify id>' ('track'|'artist'|'features'); the producer's cache of
+               single-item Spotify lookups: data {..} | null, status (HTTP), fetched_at
 - pipeline_health: _id component name; kind 'producer'|'spark'|'consumer'|'kafka_lag',
                component, status 'ok'|'degraded'|'down', updated_at, details {..}
 """
@@ -89,6 +91,7 @@ class Coll(StrEnum):
     DEAD_LETTERS = "dead_letters"
     NOTIFICATIONS = "notifications"
     PIPELINE_HEALTH = "pipeline_health"
+    API_CACHE = "api_cache"
 
 
 Grain = Literal["day", "month", "year", "all"]

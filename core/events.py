@@ -195,6 +195,10 @@ def decode(model: type[E], payload: bytes | str) -> E:
 
 
 def key_for(event: Event) -> bytes:
+    """Kafka key: the user (keeps a user's events ordered), except on the compacted catalog
+    topic, where the key must be the entity so compaction keeps one record per track/artist."""
+    if isinstance(event, CatalogEvent):
+        return f"{event.entity}:{event.entity_id}".encode()
     return event.user_id.encode("utf-8")
 
 

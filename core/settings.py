@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     # --- Kaggle ------------------------------------------------------------------------------------
     kaggle_dir: Path = REPO_ROOT / "kaggle_seed" / "data"
 
+    # --- data quality (Airflow data_quality DAG) ---------------------------------------------------
+    min_catalog_coverage: float = Field(default=0.5, ge=0, le=1)  # share of plays with audio features
+
     @field_validator("cache_dir", "data_dir", "kaggle_dir", mode="after")
     @classmethod
     def _expand(cls, value: Path) -> Path:

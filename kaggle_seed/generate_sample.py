@@ -91,15 +91,119 @@ GENRES: dict[str, tuple[float, float, float, float, float, float, float, float, 
     "world-music": (0.60, 0.55, -9.0, 0.06, 0.45, 0.15, 0.60, 112, 0.01, 250),
 }
 
-_FIRST = "Luna Milo Ada Kai Nora Otis Iris Theo Vera Jude Cleo Remy Elsa Hugo Lila Axel Mira Nico Zara Ezra".split()
-_LAST = "Vance Okafor Lindqvist Moreau Tanaka Rivera Holt Castell Brandt Novak Silva Kerr Duval Ibarra Quinn".split()
-_BAND_ADJ = "Velvet Electric Hollow Golden Silent Neon Wild Paper Crimson Broken Lunar Northern Sunday Iron".split()
-_BAND_NOUN = "Echoes Foxes Harbor Machines Tides Orchard Ghosts Parade Satellites Rivers Wolves Lanterns Static".split()
-_WORDS = (
-    "love night fire heart dream city rain gold summer light ocean road shadow sky ghost midnight "
-    "dance river stars home wild blue silver thunder honey paper sugar smoke glass morning velvet "
-    "echo storm tide desert neon garden window letters radio forever"
-).split()
+_FIRST = [
+    "Luna",
+    "Milo",
+    "Ada",
+    "Kai",
+    "Nora",
+    "Otis",
+    "Iris",
+    "Theo",
+    "Vera",
+    "Jude",
+    "Cleo",
+    "Remy",
+    "Elsa",
+    "Hugo",
+    "Lila",
+    "Axel",
+    "Mira",
+    "Nico",
+    "Zara",
+    "Ezra",
+]
+_LAST = [
+    "Vance",
+    "Okafor",
+    "Lindqvist",
+    "Moreau",
+    "Tanaka",
+    "Rivera",
+    "Holt",
+    "Castell",
+    "Brandt",
+    "Novak",
+    "Silva",
+    "Kerr",
+    "Duval",
+    "Ibarra",
+    "Quinn",
+]
+_BAND_ADJ = [
+    "Velvet",
+    "Electric",
+    "Hollow",
+    "Golden",
+    "Silent",
+    "Neon",
+    "Wild",
+    "Paper",
+    "Crimson",
+    "Broken",
+    "Lunar",
+    "Northern",
+    "Sunday",
+    "Iron",
+]
+_BAND_NOUN = [
+    "Echoes",
+    "Foxes",
+    "Harbor",
+    "Machines",
+    "Tides",
+    "Orchard",
+    "Ghosts",
+    "Parade",
+    "Satellites",
+    "Rivers",
+    "Wolves",
+    "Lanterns",
+    "Static",
+]
+_WORDS = [
+    "love",
+    "night",
+    "fire",
+    "heart",
+    "dream",
+    "city",
+    "rain",
+    "gold",
+    "summer",
+    "light",
+    "ocean",
+    "road",
+    "shadow",
+    "sky",
+    "ghost",
+    "midnight",
+    "dance",
+    "river",
+    "stars",
+    "home",
+    "wild",
+    "blue",
+    "silver",
+    "thunder",
+    "honey",
+    "paper",
+    "sugar",
+    "smoke",
+    "glass",
+    "morning",
+    "velvet",
+    "echo",
+    "storm",
+    "tide",
+    "desert",
+    "neon",
+    "garden",
+    "window",
+    "letters",
+    "radio",
+    "forever",
+]
 _TITLE_FORMS = (
     "{A}",
     "{A} {B}",
@@ -131,7 +235,7 @@ def _title(rng: random.Random) -> str:
 
 
 def _artist_name(rng: random.Random, taken: set[str]) -> str:
-    while True:
+    for attempt in range(10_000):
         roll = rng.random()
         if roll < 0.4:
             name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
@@ -139,9 +243,12 @@ def _artist_name(rng: random.Random, taken: set[str]) -> str:
             name = f"{rng.choice(['The ', ''])}{rng.choice(_BAND_ADJ)} {rng.choice(_BAND_NOUN)}"
         else:
             name = f"{rng.choice(_FIRST)}{rng.choice(['', ' & the ' + rng.choice(_BAND_NOUN)])}"
+        if attempt > 50:  # the word lists are small: larger pools get numbered names
+            name = f"{name} {attempt}"
         if name not in taken:
             taken.add(name)
             return name
+    raise RuntimeError("could not draw a unique artist name")
 
 
 def make_artists(rng: random.Random, n: int) -> list[Artist]:
@@ -164,7 +271,9 @@ def _clip(x: float, lo: float = 0.0, hi: float = 1.0) -> float:
 def make_features(rng: random.Random, genre: str) -> dict[str, object]:
     """Audio features drawn around the genre profile."""
     dance, energy, loud, speech, acoustic, instr, valence, tempo, p_explicit, dur_s = GENRES[genre]
-    instrumentalness = _clip(rng.gauss(instr, 0.15)) if rng.random() < 0.6 or instr > 0.3 else rng.random() * 1e-4
+    instrumentalness = (
+        _clip(rng.gauss(instr, 0.15)) if rng.random() < 0.6 or instr > 0.3 else rng.random() * 1e-4
+    )
     return {
         "duration_ms": max(30_000, int(rng.gauss(dur_s, dur_s * 0.2) * 1000)),
         "explicit": rng.random() < p_explicit,
@@ -196,7 +305,9 @@ def generate_rows(n_tracks: int = 3000, n_artists: int = 300, seed: int = 42) ->
         genre = rng.choice(lead.genres)
         names = [lead.name]
         if rng.random() < 0.15:
-            names.append(rng.choice([a for a in artists if genre in a.genres and a is not lead] or artists).name)
+            names.append(
+                rng.choice([a for a in artists if genre in a.genres and a is not lead] or artists).name
+            )
         track_id = base62_id(rng)
         while track_id in seen_ids:
             track_id = base62_id(rng)
@@ -222,7 +333,14 @@ def generate_rows(n_tracks: int = 3000, n_artists: int = 300, seed: int = 42) ->
     blank_genre = rng.choice(list(GENRES))
     blank = {**make_features(rng, blank_genre), "track_genre": blank_genre}
     by_genre[blank_genre].append(
-        {"track_id": base62_id(rng), "artists": "", "album_name": "", "track_name": "", "popularity": 0, **blank}
+        {
+            "track_id": base62_id(rng),
+            "artists": "",
+            "album_name": "",
+            "track_name": "",
+            "popularity": 0,
+            **blank,
+        }
     )
     return [r for g in GENRES for r in by_genre[g]]
 
@@ -246,7 +364,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     rows = generate_rows(args.tracks, args.artists, args.seed)
     write_csv(rows, args.out)
-    log.info("wrote %d rows (%d distinct tracks) to %s", len(rows), len({r["track_id"] for r in rows}), args.out)
+    log.info(
+        "wrote %d rows (%d distinct tracks) to %s", len(rows), len({r["track_id"] for r in rows}), args.out
+    )
     return 0
 
 

@@ -67,3 +67,18 @@ def test_spark_schema_follows_the_model():
     catalog = struct_for(CatalogEvent)
     assert isinstance(catalog["features"].dataType, StructType)
     assert "danceability" in catalog["features"].dataType.fieldNames()
+
+
+def test_catalog_events_are_keyed_by_entity_for_compaction_and_plays_by_user():
+    from core.events import key_for
+
+    cat = CatalogEvent(
+        event_id="c1",
+        user_id="demo",
+        entity="track",
+        entity_id="abc",
+        source="api",
+        fetched_at="2024-01-01T00:00:00Z",
+    )
+    assert key_for(cat) == b"track:abc"
+    assert key_for(_play()) == b"u1"

@@ -1,0 +1,79 @@
+"""Benchmark: publish → rollup visible latency of the plays job (p50, p95).
+
+    .venv/bin/python -m bench.latency [--samples 40]
+
+Runs the real plays query (trigger `EARSHOT_SPARK_TRIGGER_SECONDS`, default 0.5 s) in this
+process on an isolated topic prefix and database, publishes one play at a time and polls the
+user's all-time `rollup_totals` document until it counts the play. Writes
+bench/results/latency.json. Needs `earshot stack up`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+from bench.throughput import bench_settings, plays_job, save
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--warmup", type=int, default=3)
+    args = parser.parse_args()
+
+    from core import kafka
+    from core.events import PlayEvent, utc_now
+    from core.topics import Topic
+
+    settings = bench_settings("lat")
+    latencies: list[float] = []
+    with plays_job(settings) as db:
+        prod = kafka.producer(settings, linger_ms=0)
+        for i in range(args.warmup + args.samples):
+            now = utc_now()
+            play = PlayEvent(
+                event_id=f"lat-{i}",
+                user_id="lat-user",
+                source="demo",
+                ended_at=now,
+                ms_played=180_000,
+                track_id=f"t{i % 7}",
+                track_name=f"Song {i % 7}",
+                artist_names=["Bench"],
+                emitted_at=now,
+            )
+            started = time.perf_counter()
+            kafka.send(prod, settings, Topic.PLAYS, play).get(timeout=10)
+            while True:
+                doc = db.rollup_totals.find_one({"user_id": "lat-user", "grain": "all"}, {"plays": 1})
+                if doc and doc["plays"] >= i + 1:
+                    break
+                if time.perf_counter() - started > 60:
+                    raise TimeoutError("play not visible in rollups after 60 s")
+                time.sleep(0.01)
+            if i >= args.warmup:
+                latencies.append(time.perf_counter() - started)
+        prod.close()
+    cuts = statistics.quantiles(latencies, n=20)
+    result = {
+        "samples": len(latencies),
+        "p50_s": round(statistics.median(latencies), 3),
+        "p95_s": round(cuts[18], 3),
+        "max_s": round(max(latencies), 3),
+        "trigger_seconds": settings.spark_trigger_seconds,
+        "target_p50_s": 1.0,
+        "target_p95_s": 2.0,
+    }
+    path = save("latency", result)
+    print(json.dumps(result, indent=2))
+    print(f"saved {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

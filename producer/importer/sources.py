@@ -1,0 +1,148 @@
+"""Where import files come from: an export zip, a folder (which may hold zips) or single files.
+
+Every JSON document is yielded lazily as a `SourceFile` whose `read()` enforces the size limits;
+anything unsafe becomes a `Rejected` entry for the report instead of an exception:
+
+- zip-slip: members with absolute paths, drive letters or `..` are refused (nothing is ever
+  extracted to disk; members are read in memory, but a hostile name is still reported);
+- zip bombs: a member larger than `Limits.max_file_bytes`, a compression ratio above
+  `Limits.max_ratio`, or a zip whose members add up to more than `Limits.max_total_bytes` is
+  refused, and reads stop at the limit even when the zip's headers lie about the size.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from core.errors import EarshotError
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 256 * 1024 * 1024  # one JSON document (Spotify cuts files at ~13 MB)
+    max_total_bytes: int = 8 * 1024 * 1024 * 1024  # everything in one import
+    max_ratio: float = 200.0  # uncompressed / compressed; pretty-printed JSON is ~10-20
+    max_members: int = 20_000
+
+
+class TooLarge(Exception):
+    """A document went past a size limit while being read."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    name: str  # shown in the report, e.g. 'my_spotify_data.zip/Streaming_History_Audio_2023_0.json'
+    size: int  # declared size in bytes (used to estimate progress)
+    read: Callable[[], bytes]
+
+
+@dataclass(frozen=True)
+class Rejected:
+    name: str
+    reason: str
+    code: str  # the report's skip reason: 'unsafe_path' | 'too_large' | 'zip_bomb' | 'bad_zip'
+
+
+Source = SourceFile | Rejected
+
+
+def iter_sources(path: Path, limits: Limits | None = None) -> Iterator[Source]:
+    """The JSON documents under `path` (a .zip, a .json, or a folder of either), sorted by name."""
+    limits = limits or Limits()
+    if path.is_dir():
+        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            suffix = child.suffix.lower()
+            if suffix == ".json":
+                yield _plain_file(child, str(child.relative_to(path)), limits)
+            elif suffix == ".zip":
+                yield from _zip_members(child, str(child.relative_to(path)), limits)
+    elif path.is_file() and path.suffix.lower() == ".zip":
+        yield from _zip_members(path, path.name, limits)
+    elif path.is_file() and path.suffix.lower() == ".json":
+        yield _plain_file(path, path.name, limits)
+    elif not path.exists():
+        raise EarshotError(f"nothing to import: {path} does not exist")
+    else:
+        raise EarshotError(f"cannot import {path}: expected a .zip, a .json file or a folder")
+
+
+def _plain_file(path: Path, name: str, limits: Limits) -> Source:
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        return Rejected(
+            name, f"file is {size:,} bytes, above the {limits.max_file_bytes:,} limit", "too_large"
+        )
+    return SourceFile(name, size, path.read_bytes)
+
+
+def unsafe_member_name(name: str) -> bool:
+    """True for zip member names that would escape an extraction folder (zip-slip)."""
+    norm = name.replace("\\", "/")
+    pure = PurePosixPath(norm)
+    return norm.startswith("/") or (len(norm) > 1 and norm[1] == ":") or ".." in pure.parts
+
+
+def _zip_members(path: Path, label: str, limits: Limits) -> Iterator[Source]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        yield Rejected(label, f"not a readable zip file: {exc}", "bad_zip")
+        return
+    with archive:
+        members = [i for i in archive.infolist() if not i.is_dir()]
+        if len(members) > limits.max_members:
+            yield Rejected(
+                label, f"zip has {len(members):,} members (limit {limits.max_members:,})", "zip_bomb"
+            )
+            return
+        total = 0
+        for info in sorted(members, key=lambda i: i.filename):
+            name = f"{label}/{info.filename}"
+            if unsafe_member_name(info.filename):
+                yield Rejected(name, "unsafe path in zip (absolute or '..': zip-slip)", "unsafe_path")
+                continue
+            if not info.filename.lower().endswith(".json"):
+                continue  # the ReadMe PDF and friends
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > limits.max_file_bytes:
+                yield Rejected(
+                    name,
+                    f"member is {info.file_size:,} bytes uncompressed, above the "
+                    f"{limits.max_file_bytes:,} limit",
+                    "too_large",
+                )
+                continue
+            if ratio > limits.max_ratio:
+                yield Rejected(
+                    name,
+                    f"compression ratio {ratio:,.0f}:1 looks like a zip bomb "
+                    f"(limit {limits.max_ratio:,.0f}:1)",
+                    "zip_bomb",
+                )
+                continue
+            total += info.file_size
+            if total > limits.max_total_bytes:
+                yield Rejected(
+                    name, f"zip expands past {limits.max_total_bytes:,} bytes in total", "zip_bomb"
+                )
+                return
+            yield SourceFile(
+                name, info.file_size, _member_reader(path, info.filename, info.file_size, limits)
+            )
+
+
+def _member_reader(path: Path, member: str, declared: int, limits: Limits) -> Callable[[], bytes]:
+    cap = min(declared, limits.max_file_bytes)
+
+    def read() -> bytes:
+        # Read at most one byte past the declared size: headers can lie about what inflates.
+        with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
+            data = stream.read(cap + 1)
+        if len(data) > cap:
+            raise TooLarge(f"inflates past its declared {declared:,} bytes (zip bomb?)")
+        return data
+
+    return read

@@ -1,0 +1,46 @@
+"""Discover: catalog tracks nearest to your taste profile that you have not played, and why."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from streamlit_app import logic, ui
+from streamlit_app import queries as q
+
+st.title("Discover")
+user = ui.select_user()
+
+if user:
+    uid = user["_id"]
+    means = logic.feature_means(q.taste_profile(uid))
+    catalog = q.catalog_with_features()
+    if not means:
+        ui.empty(
+            "No taste profile yet: it is computed from plays with known audio features. Run "
+            "`earshot run` for the demo listener or import your export."
+        )
+    elif not catalog:
+        ui.empty("The catalog has no audio features yet: load the Kaggle catalog (`earshot catalog load`).")
+    else:
+        st.caption(f"Your taste: {logic.taste_label(means)} · {len(catalog):,} catalog tracks with features")
+        recs = logic.nearest(means, catalog, q.played_track_keys(uid), n=20)
+        if not recs:
+            st.info("You have played every catalog track with features. Impressive.")
+        else:
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "track": r.get("name"),
+                            "artist": ", ".join(r.get("artist_names") or []),
+                            "year": r.get("release_year"),
+                            "distance": r["distance"],
+                            "why": r["why"],
+                        }
+                        for r in recs
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+            )

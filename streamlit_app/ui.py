@@ -1,0 +1,82 @@
+"""Shared page pieces: the user selector, empty states, local dates and downloads."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from core.events import utc_now
+from core.settings import get_settings
+from streamlit_app import queries as q
+
+NO_USERS = (
+    "No listening data yet. Run `earshot run` to start the demo listener, or import your "
+    "Spotify export on the **Import** page."
+)
+
+
+def select_user() -> dict[str, Any] | None:
+    """Sidebar selector over the users collection; None (with a hint) when there are none."""
+    try:
+        users = q.users()
+    except Exception as exc:  # server down: one clear line, never a stack trace
+        st.error(
+            f"Cannot reach the database at {get_settings().mongo_url}: {type(exc).__name__}. "
+            "Start it with `earshot stack up`."
+        )
+        return None
+    if not users:
+        st.info(NO_USERS)
+        return None
+    ids = [u["_id"] for u in users]
+    chosen = st.session_state.get("user_id")
+    index = ids.index(chosen) if chosen in ids else 0
+    label = {
+        u["_id"]: (u.get("display_name") or u["_id"]) + (" (demo data)" if u.get("demo") else "")
+        for u in users
+    }
+    user_id = st.sidebar.selectbox("User", ids, index=index, format_func=label.__getitem__, key="user_pick")
+    st.session_state["user_id"] = user_id
+    doc = next(u for u in users if u["_id"] == user_id)
+    if doc.get("demo"):
+        st.sidebar.caption(":orange-badge[demo data] simulated listening, not a real account")
+    return doc
+
+
+def zone(user: dict[str, Any]) -> ZoneInfo:
+    return ZoneInfo(user.get("time_zone") or get_settings().default_time_zone)
+
+
+def today(user: dict[str, Any], now: datetime | None = None) -> date:
+    return (now or utc_now()).astimezone(zone(user)).date()
+
+
+def empty(message: str) -> None:
+    st.info(message)
+
+
+def minutes(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def downloads(frame: pd.DataFrame, name: str, key: str) -> None:
+    """CSV / JSON / Parquet download buttons for one table."""
+    if frame.empty:
+        return
+    cols = st.columns(3)
+    cols[0].download_button("CSV", frame.to_csv(index=False), f"{name}.csv", "text/csv", key=f"{key}-csv")
+    records = json.dumps(frame.to_dict(orient="records"), default=str, indent=1)
+    cols[1].download_button("JSON", records, f"{name}.json", "application/json", key=f"{key}-json")
+    buf = io.BytesIO()
+    frame.astype({c: "string" for c in frame.columns if frame[c].dtype == object}).to_parquet(
+        buf, index=False
+    )
+    cols[2].download_button(
+        "Parquet", buf.getvalue(), f"{name}.parquet", "application/octet-stream", key=f"{key}-parquet"
+    )

@@ -1,0 +1,1 @@
+"""Test helpers for the producer: a fake Spotify Web API on loopback and Kafka topic readers."""

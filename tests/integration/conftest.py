@@ -1,0 +1,24 @@
+"""Integration modules each start from an empty database (indexes in place).
+
+Collections such as `tracks`, `users` and `dead_letters` are global to a database, so one module's
+data would otherwise leak into the next module's assertions. Kafka topics stay per session: tests
+that read them filter by their own keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from core.settings import Settings
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fresh_database(stack: Settings) -> Iterator[None]:
+    from core import mongo
+
+    with mongo.client(stack) as client:
+        client.drop_database(stack.mongo_db)
+        mongo.ensure_indexes(client[stack.mongo_db])
+    yield

@@ -1,0 +1,220 @@
+"""AppTest per dashboard page against the real local server, seeded with known documents."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.collections import Coll
+from core.events import utc_now
+from tests.seed import DEMO, EMPTY, USER, seed_known
+
+pytestmark = pytest.mark.integration
+PAGES = Path(__file__).resolve().parents[2] / "streamlit_app" / "pages"
+
+
+@pytest.fixture(scope="module")
+def seeded(mongo_db: Any) -> Iterator[dict[str, Any]]:
+    # The catalog is global to the session's database: start from only the tracks seeded here
+    # (other tests load Kaggle samples into it), and leave it empty for the tests after us.
+    mongo_db[Coll.TRACKS.value].delete_many({})
+    now = utc_now()
+    yield {**seed_known(mongo_db, now), "now": now}
+    mongo_db[Coll.TRACKS.value].delete_many({})
+
+
+def run(page: str, user: str = USER, **state: Any) -> AppTest:
+    at = AppTest.from_file(str(PAGES / page), default_timeout=60)
+    at.session_state["user_id"] = user
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def text(at: AppTest) -> str:
+    parts = [
+        e.value
+        for kind in ("markdown", "caption", "info", "success", "error", "subheader")
+        for e in getattr(at, kind)
+    ]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_live_shows_now_playing_today_and_latest_plays(seeded: dict[str, Any]) -> None:
+    at = run("live.py")
+    m = metrics(at)
+    assert m["Streams today"] == "12"
+    assert m["Minutes today"] == "42"  # 41.5 rounded
+    assert m["Top artist today"] == "Radiohead"
+    assert "Karma Police" in text(at)
+    frame = at.table[0].value
+    assert list(frame["track"]) == ["Hyperballad", "No Surprises"]  # newest first
+    assert list(frame["stream"]) == [False, True]
+
+
+def test_live_empty_user_tells_what_to_do(seeded: dict[str, Any]) -> None:
+    at = run("live.py", EMPTY)
+    assert metrics(at)["Streams today"] == "0"
+    assert "Nothing playing" in text(at)
+    assert "earshot run" in text(at)
+
+
+def test_overview_month_totals_and_change(seeded: dict[str, Any]) -> None:
+    at = run("overview.py")
+    m = {x.label: (x.value, x.delta) for x in at.metric}
+    assert m["Streams"] == ("120", "+20.0% vs previous")
+    assert m["Minutes"] == ("400", "+25.0% vs previous")
+    assert m["Skip rate"][0] == "7.7%"  # 10 / 130
+    assert len(at.get("download_button")) == 3
+
+
+def test_overview_all_time_and_empty_state(seeded: dict[str, Any]) -> None:
+    at = run("overview.py", **{"overview-preset": "this year"})
+    assert metrics(at)["Streams"] == "1,000"
+    empty = run("overview.py", EMPTY)
+    assert metrics(empty)["Streams"] == "0"
+    assert "Import page" in text(empty)
+
+
+def test_top_ranks_tracks_by_streams_and_minutes(seeded: dict[str, Any]) -> None:
+    at = run("top.py")
+    frame = at.table[0].value
+    assert list(frame["name"]) == ["Army of Me", "Paranoid Android"]
+    assert list(frame["streams"]) == [45, 30]
+    at.radio(key="top-by").set_value("minutes").run()
+    assert list(at.table[0].value["name"]) == ["Paranoid Android", "Army of Me"]
+
+
+def test_top_entity_detail(seeded: dict[str, Any]) -> None:
+    at = run("top.py")
+    at.radio(key="top-by").set_value("minutes").run()
+    at.selectbox(key="top-detail").set_value("#1 Paranoid Android").run()
+    m = metrics(at)
+    assert m["All-time streams"] == "300"
+    assert m["Rank in period"] == "#1"
+    assert m["Last listen"] == seeded["now"].date().isoformat()
+    assert f"Best month: {seeded['month']} with 30 streams" in text(at)
+
+
+def test_habits_streaks_sessions_skips(seeded: dict[str, Any]) -> None:
+    at = run("habits.py")
+    m = metrics(at)
+    assert m["Current streak"] == "4 days"
+    assert m["Longest streak"] == "17 days"
+    assert m["Sessions"] == "321"
+    assert m["Skip rate (all time)"] == "9.1%"  # 500 / 5500
+    assert at.dataframe[0].value["platform"].tolist() == ["android"]
+    assert "No habits yet" in text(run("habits.py", EMPTY))
+
+
+def test_playlists_profile_and_invalid_link(seeded: dict[str, Any]) -> None:
+    at = run("playlists.py")
+    m = metrics(at)
+    assert m["Tracks"] == "42"
+    assert m["Coverage"] == "75%"
+    assert m["Taste"] == "Acoustic soul"
+    at.radio[0].set_value("my listening").run()
+    assert metrics(at)["Similarity"] == "66%"  # 1 - sqrt(.5²+.3²+.7²)/sqrt(7)
+    at.text_input[0].set_value("https://example.com/not-a-playlist")
+    at.button[0].click().run()
+    assert any("Invalid playlist: not a Spotify playlist link" in e.value for e in at.error)
+
+
+def test_playlists_connect_publishes_and_shows_status(seeded: dict[str, Any], mongo_db: Any) -> None:
+    from core import kafka
+    from core.events import CommandEvent, decode
+    from core.settings import get_settings
+    from core.topics import Topic
+
+    settings = get_settings()
+    kafka.ensure_topics(settings, [Topic.COMMANDS])
+    at = run("playlists.py")
+    at.text_input[0].set_value("spotify:playlist:0123456789abcdefghijkl")
+    at.button[0].click().run()
+    assert any("Requested playlist 0123456789abcdefghijkl" in s.value for s in at.success)
+    assert "pending" in text(at)
+    consumer = kafka.consumer(settings, None, Topic.COMMANDS, consumer_timeout_ms=5000)
+    try:
+        events = [decode(CommandEvent, m.value) for m in consumer]
+    finally:
+        consumer.close()
+    assert any(
+        e.action == "connect_playlist"
+        and e.args == {"playlist_id": "0123456789abcdefghijkl"}
+        and e.user_id == USER
+        for e in events
+    )
+
+
+def test_wrapped_year_summary_and_png(seeded: dict[str, Any]) -> None:
+    at = run("wrapped.py")
+    m = metrics(at)
+    assert m["Minutes"] == "3,300"
+    assert m["Streams"] == "1,000"
+    assert m["Listening age"] == "1990s"
+    # Björk was first heard 3 days ago: new this year unless the year began since
+    assert m["New artists"] == (
+        "1" if (seeded["now"] - timedelta(days=3)).year == seeded["now"].year else "0"
+    )
+    assert "High-energy dancer" in text(at)
+    assert len(at.get("image")) == 1
+
+
+def test_discover_recommends_nearest_unplayed(seeded: dict[str, Any]) -> None:
+    frame = run("discover.py").dataframe[0].value
+    assert frame["track"].tolist() == ["Close Match", "Far Away"]  # t1 was played: excluded
+    assert frame["why"].iloc[0].startswith("danceability 0.70 (you 0.70)")
+    assert "No taste profile yet" in text(run("discover.py", EMPTY))
+
+
+def test_import_shows_latest_report(seeded: dict[str, Any]) -> None:
+    at = run("import_export.py")
+    m = metrics(at)
+    assert (m["Records"], m["Published"], m["Duplicates"], m["Skipped"]) == ("1,500", "1,490", "7", "3")
+    assert "No imports yet" in text(run("import_export.py", EMPTY))
+
+
+def test_pipeline_health_dead_letters(seeded: dict[str, Any]) -> None:
+    at = run("pipeline.py")
+    assert metrics(at)["Components ok"] == "1 / 2"  # the demo producer's beat is 2 h old → stale
+    status = dict(zip(at.dataframe[0].value["component"], at.dataframe[0].value["status"], strict=True))
+    assert status == {"producer.demo": "stale", "spark.plays": "ok"}
+    assert at.dataframe[1].value["reason"].tolist() == ["ms_played: must be >= 0"]
+
+
+def test_settings_saves_time_zone(seeded: dict[str, Any], mongo_db: Any) -> None:
+    at = run("settings.py", DEMO)
+    assert "(demo data)" in at.sidebar.selectbox[0].format_func(DEMO)
+    at.selectbox(key="tz").set_value("Europe/Berlin")
+    at.button[0].click().run()
+    assert mongo_db["users"].find_one({"_id": DEMO})["time_zone"] == "Europe/Berlin"
+
+
+def test_no_users_tells_how_to_start(mongo_db: Any) -> None:
+    # another database with nothing in it: every page explains what to do next
+    import os
+
+    from core.settings import get_settings
+
+    old = os.environ["EARSHOT_MONGO_DB"]
+    os.environ["EARSHOT_MONGO_DB"] = old + "_empty"
+    get_settings.cache_clear()
+    try:
+        at = AppTest.from_file(str(PAGES / "overview.py"), default_timeout=60)
+        at.run()
+        assert not at.exception
+        assert "earshot run" in at.info[0].value
+    finally:
+        os.environ["EARSHOT_MONGO_DB"] = old
+        get_settings.cache_clear()

@@ -1,0 +1,101 @@
+"""The dashboard in a real headless Chromium: seeded numbers on screen, screenshots, live updates.
+
+Starts `streamlit run streamlit_app/app.py` on a free port with this test session's environment
+(its own database), drives Debian's chromium over the DevTools protocol, and saves screenshots
+of Live, Overview, Top and Playlists to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.events import utc_now
+from streamlit_app import APP_SCRIPT
+from tests.browser_cdp import Browser, free_port
+from tests.seed import USER, play_doc, seed_known
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def app_url(mongo_db: Any) -> Iterator[str]:
+    seed_known(mongo_db, utc_now())
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(APP_SCRIPT),
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("the Streamlit app did not start") from None
+                time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_pages_show_seeded_numbers_and_live_updates(app_url: str, mongo_db: Any) -> None:
+    with Browser(app_url + "/") as b:
+        body = b.wait_for_text("Streams today", "Karma Police", "No Surprises", timeout=60)
+        assert "Radiohead" in body and "\n12\n" in body
+        b.screenshot(SHOTS / "live.png")
+
+        # a play written now appears on the live page without a reload
+        mongo_db["plays"].insert_one(
+            play_doc(USER, 99, utc_now() - timedelta(seconds=1), "Fresh Off The Press", "Björk", 200_000)
+        )
+        start = time.monotonic()
+        b.wait_for_text("Fresh Off The Press", timeout=8)
+        assert time.monotonic() - start < 8
+
+        b.navigate(app_url + "/overview")
+        body = b.wait_for_text("Streams", "120", "+20.0% vs previous", timeout=30)
+        b.screenshot(SHOTS / "overview.png")
+
+        b.navigate(app_url + "/top")
+        body = b.wait_for_text("Army of Me", "Paranoid Android", timeout=30)
+        assert body.index("Army of Me") < body.index("Paranoid Android")  # 45 streams before 30
+        b.screenshot(SHOTS / "top.png")
+
+        b.navigate(app_url + "/playlists")
+        body = b.wait_for_text("Morning Run", "Coverage", "75%", "Acoustic soul", timeout=30)
+        b.screenshot(SHOTS / "playlists.png")

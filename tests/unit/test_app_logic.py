@@ -1,0 +1,151 @@
+"""Pure logic of the dashboard: periods, ranking, changes, taste, recommendations, Wrapped PNG."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from PIL import Image
+
+from streamlit_app import logic, wrapped_image
+from streamlit_app.nowplaying import current
+from streamlit_app.periods import Period, cover, preset, previous, series_keys, week_of
+
+
+def test_presets() -> None:
+    today = date(2024, 5, 17)  # a Friday
+    assert preset("today", today) == Period(today, today, "today")
+    assert preset("this week", today).start == date(2024, 5, 13)
+    assert preset("this month", today) == Period(date(2024, 5, 1), date(2024, 5, 31), "this month")
+    assert preset("this year", today).end == date(2024, 12, 31)
+    assert preset("all time", today, date(2019, 3, 2)).start == date(2019, 3, 2)
+    with pytest.raises(ValueError, match="unknown period preset"):
+        preset("fortnight", today)
+
+
+def test_previous_period() -> None:
+    assert previous(Period(date(2024, 3, 1), date(2024, 3, 31))) == Period(
+        date(2024, 2, 1), date(2024, 2, 29)
+    )
+    assert previous(Period(date(2024, 1, 1), date(2024, 1, 31))) == Period(
+        date(2023, 12, 1), date(2023, 12, 31)
+    )
+    assert previous(Period(date(2024, 1, 1), date(2024, 12, 31))) == Period(
+        date(2023, 1, 1), date(2023, 12, 31)
+    )
+    assert previous(Period(date(2024, 5, 13), date(2024, 5, 19))) == Period(
+        date(2024, 5, 6), date(2024, 5, 12)
+    )
+
+
+def test_cover_uses_fewest_documents() -> None:
+    assert cover(date(2024, 1, 1), date(2024, 12, 31)) == [("year", "2024")]
+    assert cover(date(2023, 12, 30), date(2024, 2, 29)) == [
+        ("day", "2023-12-30"),
+        ("day", "2023-12-31"),
+        ("month", "2024-01"),
+        ("month", "2024-02"),
+    ]
+    keys = cover(date(2020, 1, 1), date(2024, 3, 2))
+    assert keys[:4] == [("year", "2020"), ("year", "2021"), ("year", "2022"), ("year", "2023")]
+    assert keys[4:] == [
+        ("month", "2024-01"),
+        ("month", "2024-02"),
+        ("day", "2024-03-01"),
+        ("day", "2024-03-02"),
+    ]
+
+
+def test_series_keys_and_weeks() -> None:
+    assert series_keys(date(2024, 1, 30), date(2024, 3, 1), "month") == [
+        ("month", "2024-01"),
+        ("month", "2024-02"),
+        ("month", "2024-03"),
+    ]
+    assert len(series_keys(date(2024, 1, 1), date(2024, 1, 31), "day")) == 31
+    assert week_of("2024-12-30") == "2025-W01"
+
+
+def test_change_and_sum() -> None:
+    assert logic.change(120, 100) == 20.0
+    assert logic.change(5, 0) is None
+    assert logic.sum_totals([{"streams": 2, "minutes": 1.5}, {"streams": 3, "plays": 4}]) == {
+        "streams": 5,
+        "plays": 4,
+        "minutes": 1.5,
+        "skips": 0,
+    }
+
+
+def test_rank_merges_periods() -> None:
+    t = datetime(2024, 1, 1, tzinfo=UTC)
+    rows = [
+        {"entity_key": "a", "name": "A", "streams": 3, "minutes": 10.0, "period": "p1", "first_played": t},
+        {"entity_key": "b", "name": "B", "streams": 4, "minutes": 1.0, "period": "p1"},
+        {
+            "entity_key": "a",
+            "name": "A",
+            "streams": 2,
+            "minutes": 5.0,
+            "period": "p2",
+            "first_played": t - timedelta(days=1),
+        },
+    ]
+    ranked = logic.rank(rows)
+    assert [(e.name, e.streams) for e in ranked] == [("A", 5), ("B", 4)]
+    assert ranked[0].first_played == t - timedelta(days=1)
+    assert [e.name for e in logic.rank(rows, "minutes")] == ["A", "B"]
+
+
+def test_taste_label_and_similarity() -> None:
+    assert logic.taste_label({}) == "Still learning your taste"
+    assert logic.taste_label({"energy": 0.8, "danceability": 0.7}) == "High-energy dancer"
+    assert logic.taste_label({"energy": 0.3, "acousticness": 0.9}) == "Acoustic soul"
+    same = dict.fromkeys(logic.RADAR_FEATURES, 0.5)
+    assert logic.similarity(same, same) == 100.0
+    assert logic.similarity({}, same) is None
+
+
+def test_nearest_excludes_played_and_explains() -> None:
+    means = dict.fromkeys(logic.RADAR_FEATURES, 0.5)
+    catalog = [
+        {"_id": "played", "features": means},
+        {"_id": "near", "features": {**means, "energy": 0.55}},
+        {"_id": "far", "features": dict.fromkeys(logic.RADAR_FEATURES, 0.9)},
+        {"_id": "nofeat", "features": None},
+    ]
+    recs = logic.nearest(means, catalog, {"played"})
+    assert [r["_id"] for r in recs] == ["near", "far"]
+    assert recs[0]["why"].startswith("danceability 0.50 (you 0.50)")
+
+
+def test_wrapped_png_renders() -> None:
+    summary = logic.wrapped(
+        {"minutes": 1234.4, "streams": 99},
+        {"artist": [], "track": []},
+        3,
+        {"1990s": 10.0, "2010s": 2.0},
+        {"energy": 0.9, "danceability": 0.9},
+    )
+    assert summary["listening_age"] == "1990s" and summary["taste"] == "High-energy dancer"
+    png = wrapped_image.render(summary, "2024")
+    assert Image.open(io.BytesIO(png)).size == (1080, 1350)
+
+
+def test_now_playing_staleness() -> None:
+    now = datetime(2024, 5, 1, 12, tzinfo=UTC)
+    doc = {
+        "_id": "u",
+        "user_id": "u",
+        "observed_at": now - timedelta(seconds=10),
+        "is_playing": True,
+        "progress_ms": 1000,
+        "duration_ms": 200_000,
+        "track_name": "X",
+        "artist_names": ["Y"],
+    }
+    state = current(doc, now, 120)
+    assert state is not None and state.progress_ms == 11_000
+    assert current(doc, now + timedelta(seconds=200), 120) is None
+    assert current(None, now, 120) is None

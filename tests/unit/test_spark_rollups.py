@@ -1,0 +1,148 @@
+"""Pure logic of the plays job: dedupe/merge, enrichment, rollups, sessions, streaks, profiles."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from core.collections import Coll
+from spark_jobs import profiles
+from spark_jobs.dedupe import assign, merge, name_key, same_play
+from spark_jobs.enrich import local_fields, play_document
+from spark_jobs.rollups import day_rollups, roll_up
+from spark_jobs.sessions import build_sessions, streaks
+
+T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def ev(eid, source, at=T0, track_id="t1", ms=100_000, **kw):
+    return {
+        "event_id": eid,
+        "source": source,
+        "ended_at": at,
+        "track_id": track_id,
+        "ms_played": ms,
+        "track_name": kw.pop("track_name", "Halo"),
+        "artist_names": kw.pop("artist_names", ["Beyoncé"]),
+        "ms_played_estimated": kw.pop("est", False),
+        **kw,
+    }
+
+
+def test_name_key_ignores_case_accents_and_punctuation():
+    assert name_key(["Beyoncé"], "Halo!") == name_key(["BEYONCE"], "halo") == "beyonce|halo"
+
+
+def test_same_play_needs_other_source_tolerance_and_identity():
+    api = ev("a", "api")
+    assert same_play(api, ev("b", "export_extended", T0 + timedelta(seconds=60)), 90)
+    assert not same_play(api, ev("b", "export_extended", T0 + timedelta(seconds=91)), 90)
+    assert not same_play(api, ev("b", "api", T0), 90)  # a real replay, same source
+    assert not same_play(api, ev("b", "export_extended", track_id="t2"), 90)
+    account = ev("c", "export_account", T0.replace(second=0), track_id=None, track_name="HALO")
+    assert same_play(api, account, 90)
+
+
+def test_merge_prefers_richer_fields_and_actual_ms_played():
+    merged = merge(
+        [
+            ev("a", "api", ms=200_000, est=True, album_name="A"),
+            ev("x", "export_extended", T0 + timedelta(seconds=2), ms=31_000, platform="ios"),
+            ev("c", "export_account", track_id=None, ms=31_000),
+        ]
+    )
+    assert (merged["source"], merged["ms_played"], merged["ms_played_estimated"]) == (
+        "export_extended",
+        31_000,
+        False,
+    )
+    assert (merged["album_name"], merged["platform"], merged["ended_at"]) == (
+        "A",
+        "ios",
+        T0 + timedelta(seconds=2),
+    )
+
+
+def test_assign_folds_duplicates_and_overlaps_idempotently():
+    events = [
+        ev("a", "api"),
+        ev("a", "api"),
+        ev("x", "export_extended", T0 + timedelta(seconds=5)),
+        ev("b", "api", T0 + timedelta(seconds=50)),
+    ]
+    plays, changed = assign(events, [], 90)
+    assert sorted(len(p["records"]) for p in plays) == [1, 2] and len(changed) == 2
+    again, changed_again = assign(events, plays, 90)
+    assert len(again) == 2 and not changed_again
+
+
+def test_local_fields_follow_the_users_zone():
+    assert local_fields(datetime(2024, 6, 30, 23, 30, tzinfo=UTC), "Etc/GMT-2")["local_day"] == "2024-07-01"
+    assert local_fields(datetime(2024, 1, 1, 3, 0, tzinfo=UTC), "America/New_York")["local_year"] == "2023"
+
+
+def test_play_document_counts_threshold_and_genres_from_artists():
+    track = {"_id": "t1", "artist_ids": ["a1"], "genres": [], "release_date": "2008-11-12"}
+    doc = play_document(
+        "u", "p1", [ev("a", "api", ms=29_999)], track, {"a1": {"genres": ["pop"]}}, "UTC", 30_000
+    )
+    assert (doc["counted"], doc["skip"], doc["genres"], doc["release_year"]) == (False, True, ["pop"], 2008)
+
+
+def _plays(n_days=3):
+    docs = []
+    for i in range(n_days * 2):
+        at = T0 + timedelta(days=i // 2, minutes=i)
+        docs.append(
+            play_document(
+                "u",
+                f"p{i}",
+                [ev(f"e{i}", "api", at, ms=20_000 + 20_000 * i, platform="web")],
+                None,
+                {},
+                "UTC",
+                30_000,
+            )
+        )
+    return docs
+
+
+def test_rolled_up_months_equal_direct_month_aggregation():
+    plays = _plays()
+    days = day_rollups("u", plays)
+    month = roll_up("u", "month", days)
+    direct = day_rollups("u", [{**p, "local_day": p["local_month"]} for p in plays])
+    got = month[Coll.ROLLUP_TOTALS][0]
+    want = direct[Coll.ROLLUP_TOTALS][0]
+    assert (got["period"], got["streams"], got["plays"], got["skips"]) == ("2024-05", want["streams"], 6, 1)
+    assert got["minutes"] == pytest.approx(want["minutes"])
+    track = next(d for d in month[Coll.ROLLUP_ENTITIES] if d["entity_type"] == "track")
+    assert (track["plays"], track["first_played"], track["last_played"]) == (
+        6,
+        plays[0]["ended_at"],
+        plays[-1]["ended_at"],
+    )
+
+
+def test_sessions_split_on_gap_and_streaks():
+    plays = [
+        {"ended_at": T0 + timedelta(minutes=m), "ms_played": 60_000, "counted": True} for m in (0, 5, 30, 33)
+    ]
+    assert [s["plays"] for s in build_sessions("u", plays, 10)] == [2, 2]
+    days = ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-10", "2024-01-11"]
+    got = streaks(days, date(2024, 1, 12))
+    assert (got["current_streak"], got["longest_streak"], got["longest_streak_start"]) == (2, 3, "2024-01-01")
+    assert streaks(days, date(2024, 1, 20))["current_streak"] == 0
+
+
+def test_profile_weights_means_and_percentiles():
+    acc = profiles.new_acc()
+    profiles.add(acc, {"energy": 0.2}, 3.0, 1995, ["jazz"])
+    profiles.add(acc, {"energy": 0.8}, 1.0, 2005, ["jazz", "pop"])
+    profiles.add(acc, None, 4.0, None, None)
+    out = profiles.finish(profiles.merge_acc([acc]), hist_bins=10)
+    assert out["coverage"] == pytest.approx(0.5)
+    assert out["features"]["energy"]["mean"] == pytest.approx(0.35)
+    assert 0.2 <= out["features"]["energy"]["p50"] <= 0.22 and out["features"]["energy"]["p90"] > 0.6
+    assert out["genres"] == pytest.approx({"jazz": 3.5 / 4, "pop": 0.5 / 4})
