@@ -86,6 +86,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     run.add_argument("--no-demo", action="store_true", help="do not start the demo listener")
     run.add_argument("--poll", action="store_true", help="also run the Spotify poller for connected accounts")
     run.add_argument("--keep-stack", action="store_true", help="leave Kafka and the database running on exit")
+    run.add_argument(
+        "--skip-catalog", action="store_true", help="do not load the Kaggle catalog when it is empty"
+    )
     run.set_defaults(handler=_run)
 
     comp = sub.add_parser(
@@ -164,12 +167,29 @@ def _component(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
+def _ensure_catalog(settings: Settings) -> None:
+    """First run: load the Kaggle catalog (audio features, genres) so plays are enriched at once."""
+    from core import mongo
+    from core.collections import Coll
+
+    with mongo.client(settings) as client:
+        if client[settings.mongo_db][Coll.TRACKS.value].find_one({}, {"_id": 1}) is not None:
+            return
+    from kaggle_seed.load import backfill
+
+    log.info("catalog is empty: loading the Kaggle catalog from %s (first run only)…", settings.kaggle_dir)
+    result = backfill(settings)
+    log.info("catalog loaded (%s, %d file(s))", result["obtained_with"], len(result["files"]))
+
+
 def _run(args: argparse.Namespace) -> int:
     from infra import stack
 
     settings = get_settings()
     report = stack.up(settings)
     log.info("stack ready in %.1fs", report.seconds)
+    if not args.skip_catalog:
+        _ensure_catalog(settings)
     components = [c for c in COMPONENTS if c.enabled(args) and c.available()]
     skipped = [c.name for c in COMPONENTS if c.enabled(args) and not c.available()]
     if skipped:
