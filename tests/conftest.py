@@ -78,3 +78,11 @@ def spark(stack: Settings) -> Iterator[Any]:
 def fresh_settings(**overrides: Any) -> Settings:
     """Settings built from explicit values (unit tests of validation)."""
     return load_settings(**overrides)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """py4j and kafka-python log from __del__ at interpreter exit, after pytest closed its streams;
+    don't print tracebacks for those lines below the test summary."""
+    import logging
+
+    logging.raiseExceptions = False
