@@ -135,18 +135,9 @@ def build_stream(spark: SparkSession, settings: Settings, checkpoint: Path | Non
 
 
 def main() -> int:
-    from core import kafka, mongo
-    from core.logs import setup
-    from core.settings import get_settings
-    from spark_jobs.session import spark_session
+    from spark_jobs.session import run_stream
 
-    setup()
-    settings = get_settings()
-    kafka.ensure_topics(settings)
-    mongo.ensure_indexes(mongo.database(settings))
-    query = build_stream(spark_session(settings, "earshot-playlists"), settings)
-    query.awaitTermination()
-    return 0
+    return run_stream("earshot-playlists", build_stream)
 
 
 if __name__ == "__main__":

@@ -151,20 +151,9 @@ def build_stream(
 
 
 def main() -> int:
-    from core import kafka, mongo
-    from core.logs import setup
-    from core.settings import get_settings
-    from spark_jobs.session import spark_session
+    from spark_jobs.session import run_stream
 
-    setup()
-    settings = get_settings()
-    kafka.ensure_topics(settings)
-    mongo.ensure_indexes(mongo.database(settings))
-    spark = spark_session(settings, "earshot-plays")
-    query = build_stream(spark, settings)
-    log.info("plays job running (checkpoint %s)", settings.checkpoint_dir / QUERY)
-    query.awaitTermination()
-    return 0
+    return run_stream("earshot-plays", build_stream)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import socket
 import sys
+from collections.abc import Callable
 
 from pyspark.sql import SparkSession
+from pyspark.sql.streaming import StreamingQuery
 
 from core.settings import Settings
 
@@ -47,3 +49,22 @@ def spark_session(settings: Settings, app_name: str) -> SparkSession:
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
     return spark
+
+
+def run_stream(app_name: str, build_stream: Callable[[SparkSession, Settings], StreamingQuery]) -> int:
+    """The `main()` of a streaming job: settings, topics and indexes ready, then run until stopped."""
+    import logging
+
+    from core import kafka, mongo
+    from core.logs import setup
+    from core.settings import get_settings
+
+    setup()
+    settings = get_settings()
+    kafka.ensure_topics(settings)
+    with mongo.client(settings) as client:
+        mongo.ensure_indexes(client[settings.mongo_db])
+    query = build_stream(spark_session(settings, app_name), settings)
+    logging.getLogger(app_name).info("%s running (checkpoints under %s)", app_name, settings.checkpoint_dir)
+    query.awaitTermination()
+    return 0
