@@ -21,22 +21,38 @@ Catalog
                sources {field: 'kaggle:<dataset>'|'api'|'export'|'demo'}, updated_at
 - artists:     _id artist id; name, genres [..], sources, updated_at
 
-Gold (rollups; grains 'day' 'YYYY-MM-DD', 'month' 'YYYY-MM', 'year' 'YYYY', 'all' 'all')
+Gold (rollups; grains 'day' 'YYYY-MM-DD', 'month' 'YYYY-MM', 'year' 'YYYY', 'all' 'all').
+Every gold document is read by its `_id` (FerretDB v1 serves only `_id` lookups from an index;
+any other filter scans the collection), so each shape holds what a page needs in one read:
 - rollup_totals:   _id rollup_id(user, grain, period); user_id, grain, period, streams, plays,
-                   minutes (float, time actually played), skips, updated_at
-- rollup_entities: _id rollup_id(user, grain, period, entity_type, entity_key); user_id, grain,
-                   period, entity_type ('track'|'artist'|'album'|'genre'|'decade'|'platform'),
-                   entity_key, name, artist_name (tracks, albums), streams, plays, minutes,
-                   first_played, last_played (UTC)
+                   minutes (float, time actually played), skips, sessions (count of listening
+                   sessions that started in the period), session_minutes, first_played,
+                   last_played (UTC), series {child period: {streams, plays, minutes, skips}}
+                   (month: its days, year: its months, all: its years; day: {}),
+                   day only: play_ids [plays of that local day], session_list [{start, end,
+                   plays, streams, minutes}], updated_at
+- rollup_entities: _id rollup_id(user, grain, period, entity_type); user_id, grain, period,
+                   entity_type ('track'|'artist'|'album'|'genre'|'decade'|'platform'), count
+                   (distinct entities), top [first TOP_N rows, readable], rows (bytes: every row,
+                   ranked by streams then minutes, packed by `pack_rows` — read with
+                   `unpack_rows`; a year can hold tens of thousands of tracks and FerretDB
+                   decodes embedded objects at ~40 µs each, a packed blob in ~1 ms).
+                   A row: key (entity key: track = normalised 'artist|track' names, so export
+                   plays without ids count for the same track; artist = normalised name; album =
+                   album id or 'name:<album>|<artist>'; genre; decade '1990s'; platform), name,
+                   artist_name, track_id, streams, plays, minutes, first_played, last_played,
+                   series {child period: streams} (year: months, all: years; else {})
 - rollup_heatmap:  _id rollup_id(user, grain, period); user_id, grain, period,
                    cells [{weekday (0=Mon), hour, streams, minutes}]
-- user_stats:      _id user_id; current_streak, longest_streak (days), longest_streak_start,
-                   longest_streak_end ('YYYY-MM-DD'), sessions, avg_session_minutes,
-                   first_played, last_played, total_streams, total_minutes, updated_at
-- sessions:        _id rollup_id(user, start iso); user_id, start, end, plays, streams, minutes
 - taste_profiles:  _id rollup_id(user, grain, period); user_id, grain, period, coverage (0-1 share
                    of minutes with known features), features {name: {mean, p10, p50, p90}},
-                   decades {'1990s': share}, genres {genre: share}, key_mode {..}, updated_at
+                   decades {'1990s': share}, genres {genre: share}, key_mode {..}, acc (the
+                   mergeable accumulator), updated_at
+- user_stats:      _id user_id; active_days ['YYYY-MM-DD' with ≥ 1 stream, ascending],
+                   current_streak (as of the last write; readers recompute with `streaks`),
+                   longest_streak (days), longest_streak_start, longest_streak_end, sessions,
+                   avg_session_minutes, first_played, last_played, total_streams,
+                   total_minutes, updated_at
 - playlist_profiles: _id rollup_id(user, playlist_id); user_id, playlist_id, name, snapshot_id,
                    tracks, coverage, features {name: {mean, p10, p50, p90, hist [10 bins]}},
                    decades, genres, key_mode, updated_at
@@ -65,7 +81,10 @@ Operational
 
 from __future__ import annotations
 
+import json
+import zlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -81,7 +100,6 @@ class Coll(StrEnum):
     ROLLUP_ENTITIES = "rollup_entities"
     ROLLUP_HEATMAP = "rollup_heatmap"
     USER_STATS = "user_stats"
-    SESSIONS = "sessions"
     PLAYLISTS = "playlists"
     PLAYLIST_PROFILES = "playlist_profiles"
     TASTE_PROFILES = "taste_profiles"
@@ -97,6 +115,20 @@ class Coll(StrEnum):
 Grain = Literal["day", "month", "year", "all"]
 GRAINS: tuple[Grain, ...] = ("day", "month", "year", "all")
 ENTITY_TYPES = ("track", "artist", "album", "genre", "decade", "platform")
+ENTITY_FIELDS = (
+    "key",
+    "name",
+    "artist_name",
+    "track_id",
+    "streams",
+    "plays",
+    "minutes",
+    "first_played",
+    "last_played",
+    "series",
+)
+TOP_N = 10
+_TIME_FIELDS = ("first_played", "last_played")
 
 
 @dataclass(frozen=True)
@@ -116,17 +148,6 @@ INDEXES: dict[Coll, tuple[IndexSpec, ...]] = {
         IndexSpec((("user_id", ASC), ("track_id", ASC), ("ended_at", ASC))),
     ),
     Coll.TRACKS: (IndexSpec((("name", ASC),)),),
-    Coll.ROLLUP_TOTALS: (IndexSpec((("user_id", ASC), ("grain", ASC), ("period", ASC))),),
-    Coll.ROLLUP_ENTITIES: (
-        IndexSpec(
-            (("user_id", ASC), ("grain", ASC), ("period", ASC), ("entity_type", ASC), ("streams", DESC))
-        ),
-        IndexSpec(
-            (("user_id", ASC), ("grain", ASC), ("period", ASC), ("entity_type", ASC), ("minutes", DESC))
-        ),
-        IndexSpec((("user_id", ASC), ("entity_type", ASC), ("entity_key", ASC), ("grain", ASC))),
-    ),
-    Coll.SESSIONS: (IndexSpec((("user_id", ASC), ("start", DESC))),),
     Coll.PLAYLISTS: (IndexSpec((("user_id", ASC), ("playlist_id", ASC)), unique=True),),
     Coll.TASTE_PROFILES: (IndexSpec((("user_id", ASC), ("grain", ASC), ("period", ASC))),),
     Coll.IMPORTS: (IndexSpec((("user_id", ASC), ("started_at", DESC))),),
@@ -144,3 +165,31 @@ def rollup_id(*parts: Any) -> str:
 def play_id(user_id: str, source_key: str) -> str:
     """`_id` of a silver play: the user plus the event's dedup key (see spark_jobs)."""
     return rollup_id(user_id, source_key)
+
+
+def pack_rows(rows: list[dict[str, Any]]) -> bytes:
+    """rollup_entities `rows`: zlib-compressed JSON {"fields": ENTITY_FIELDS, "rows": [[...]]},
+    times as epoch milliseconds."""
+    out = []
+    for row in rows:
+        values = [row.get(f) for f in ENTITY_FIELDS]
+        for f in _TIME_FIELDS:
+            i = ENTITY_FIELDS.index(f)
+            if isinstance(values[i], datetime):
+                values[i] = round(values[i].timestamp() * 1000)
+        out.append(values)
+    return zlib.compress(json.dumps({"fields": ENTITY_FIELDS, "rows": out}).encode(), 1)
+
+
+def unpack_rows(blob: bytes | None) -> list[dict[str, Any]]:
+    """The rows `pack_rows` packed (times back as UTC datetimes); [] for None."""
+    if not blob:
+        return []
+    data = json.loads(zlib.decompress(blob))
+    fields = data["fields"]
+    rows = [dict(zip(fields, values, strict=True)) for values in data["rows"]]
+    for row in rows:
+        for f in _TIME_FIELDS:
+            if isinstance(row.get(f), int | float):
+                row[f] = datetime.fromtimestamp(row[f] / 1000, UTC)
+    return rows

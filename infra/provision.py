@@ -78,15 +78,88 @@ def go_version_ok(go: str) -> bool:
     return bool(match) and (int(match.group(1)), int(match.group(2))) >= (1, 22)
 
 
+# FerretDB v1.24's SQLite backend looks documents up by `_ferretdb_sjson->'$._id'`, but its unique
+# `_id` index is on `_ferretdb_sjson->"_id"`: SQLite matches index expressions textually, so every
+# `_id` lookup, update and delete scanned the whole table (100 ms at 50k documents, seconds at 1 M).
+# The same path written as `->'_id'` is the index's expression (EXPLAIN: SEARCH … USING INDEX).
+# The second patch also pushes `{_id: {$in: [...]}}` down to that index (FerretDB re-filters every
+# returned document, so a pushed-down filter can only narrow the scan, never change results).
+PATCH_LEVEL = "earshot1"
+FERRETDB_PATCHES: tuple[tuple[str, str, str], ...] = (
+    (
+        "internal/backends/sqlite/metadata/metadata.go",
+        "IDColumn = DefaultColumn + \"->'$._id'\"",
+        "IDColumn = DefaultColumn + \"->'_id'\"",
+    ),
+    (
+        "internal/backends/sqlite/collection.go",
+        """		case string, types.ObjectID:
+			whereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)
+			args = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}
+		}
+	}
+
+	q += whereClause""",
+        """		case string, types.ObjectID:
+			whereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)
+			args = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}
+		case *types.Document:
+			whereClause, args = idInClause(v.(*types.Document))
+		}
+	}
+
+	q += whereClause""",
+    ),
+    (
+        "internal/backends/sqlite/collection.go",
+        """// InsertAll implements backends.Collection interface.""",
+        """// idInClause pushes `{_id: {$in: [strings or ObjectIDs]}}` down to the `_id` index (earshot patch).
+func idInClause(cond *types.Document) (string, []any) {
+	in, _ := cond.Get("$in")
+	arr, ok := in.(*types.Array)
+	if cond.Len() != 1 || !ok || arr.Len() == 0 || arr.Len() > 10000 {
+		return "", nil
+	}
+	placeholders := make([]string, arr.Len())
+	args := make([]any, arr.Len())
+	for i := 0; i < arr.Len(); i++ {
+		v := must.NotFail(arr.Get(i))
+		switch v.(type) {
+		case string, types.ObjectID:
+		default:
+			return "", nil
+		}
+		placeholders[i] = "?"
+		args[i] = string(must.NotFail(sjson.MarshalSingleValue(v)))
+	}
+	return fmt.Sprintf(` WHERE %s IN (%s)`, metadata.IDColumn, strings.Join(placeholders, ", ")), args
+}
+
+// InsertAll implements backends.Collection interface.""",
+    ),
+)
+
+
+def patch_ferretdb(module: Path) -> None:
+    """Apply FERRETDB_PATCHES to the vendored module; a patch that no longer applies is an error."""
+    for rel, old, new in FERRETDB_PATCHES:
+        path = module / rel
+        path.chmod(0o644)
+        text = path.read_text()
+        if text.count(old) != 1:
+            raise ProvisionError(f"FerretDB patch does not apply to {rel} (expected text not found once)")
+        path.write_text(text.replace(old, new))
+
+
 def build_ferretdb(cache_dir: Path, version: str = "v1.24.0") -> Path:
     """Build FerretDB from the Go module proxy (pinned by infra/ferretdb/go.mod + go.sum).
 
     `go install …@v1.24.0` alone is not enough: the module zip lacks the generated
     build/version/version.txt that FerretDB embeds (it panics at start without it), and some
     proxies refuse the version-list lookup `go install` makes. So: vendor the pinned module,
-    write version.txt, build.
+    write version.txt, apply FERRETDB_PATCHES, build.
     """
-    binary = cache_dir / "bin" / f"ferretdb-{version}"
+    binary = cache_dir / "bin" / f"ferretdb-{version}-{PATCH_LEVEL}"
     if binary.exists():
         return binary
     go = require("go")
@@ -99,7 +172,9 @@ def build_ferretdb(cache_dir: Path, version: str = "v1.24.0") -> Path:
         shutil.copy(INFRA_DIR / "ferretdb" / name, work / name)
     env = {"GOFLAGS": "-mod=mod", "CGO_ENABLED": "0"}
     _run([go, "mod", "vendor"], cwd=work, env=env)
-    (work / "vendor/github.com/FerretDB/FerretDB/build/version/version.txt").write_text(version + "\n")
+    module = work / "vendor/github.com/FerretDB/FerretDB"
+    (module / "build/version/version.txt").write_text(version + "\n")
+    patch_ferretdb(module)
     binary.parent.mkdir(parents=True, exist_ok=True)
     tmp = binary.with_name(binary.name + ".tmp")
     _run(

@@ -21,7 +21,6 @@ from typing import Any
 from core import mongo
 from core.collections import Coll
 from core.settings import Settings
-from spark_jobs import sessions
 from spark_jobs.store import JobConfig, build_plays, rebuild_rollups, replace_plays, user_rules
 
 log = logging.getLogger("earshot.spark.reprocess")
@@ -60,9 +59,7 @@ def reprocess(
             )
             replace_plays(db, docs)
             days = {p["local_day"] for p in old + docs}
-            rebuild_rollups(db, user, days)
-            sessions.refresh_sessions(db, user, old + docs, cfg.gap_minutes)
-            sessions.refresh_user_stats(db, user, sessions.local_today(zone))
+            rebuild_rollups(db, cfg, user, zone, days, {d["_id"]: d for d in docs})
             plays_total += len(docs)
             days_total += len(days)
             log.info("reprocessed %s: %d plays, %d days", user, len(docs), len(days))

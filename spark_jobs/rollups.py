@@ -1,22 +1,30 @@
 """Gold rollups from silver plays (pure Python): day buckets from plays, then month, year and
-all-time buckets by summing the level below — absolute values, so recomputing a bucket after a
-replay, a late play or a restart gives the same documents.
+all-time buckets from the complete documents of the level below — absolute values, so
+recomputing a bucket after a replay, a late play or a restart gives the same documents.
 
-    docs = day_rollups(user_id, plays)             # {collection: [docs]} for the plays' days
-    docs = roll_up(user_id, "month", lower_docs)   # from the day docs of the touched months
+    docs = day_rollups(user_id, plays, sessions_by_day)   # {collection: [docs]} for the plays' days
+    docs = roll_up(user_id, "month", lower_docs)          # from the day docs of the touched months
+
+Document shapes: core/collections.py ("Gold"). Every document's `_id` is derived from
+(user, grain, period[, entity_type]), so the writer (spark_jobs.store) finds what to replace by
+`_id` alone.
 """
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable
 from typing import Any
 
-from core.collections import Coll, rollup_id
+from core.collections import ENTITY_TYPES, TOP_N, Coll, pack_rows, rollup_id, unpack_rows
 from spark_jobs import profiles
 from spark_jobs.dedupe import norm
 
+Doc = dict[str, Any]
 PARENT = {"day": "month", "month": "year", "year": "all"}
 COLLECTIONS = (Coll.ROLLUP_TOTALS, Coll.ROLLUP_ENTITIES, Coll.ROLLUP_HEATMAP, Coll.TASTE_PROFILES)
+COUNTS = ("streams", "plays", "minutes", "skips")
+SESSION_FIELDS = ("start", "end", "plays", "streams", "minutes")
 
 
 def parent_period(grain: str, period: str) -> str:
@@ -24,7 +32,26 @@ def parent_period(grain: str, period: str) -> str:
     return {"day": period[:7], "month": period[:4], "year": "all"}[grain]
 
 
-def entities(play: dict[str, Any]) -> list[tuple[str, str, str | None, str | None]]:
+def child_periods(grain: str, period: str, years: Iterable[str] = ()) -> list[str]:
+    """Every possible child period of a month (its days) or a year (its months); for 'all' the
+    given `years` (the ones that exist: the stored all-time series plus the touched years)."""
+    if grain == "month":
+        y, m = int(period[:4]), int(period[5:7])
+        return [f"{period}-{d:02d}" for d in range(1, calendar.monthrange(y, m)[1] + 1)]
+    if grain == "year":
+        return [f"{period}-{m:02d}" for m in range(1, 13)]
+    return sorted(set(years))
+
+
+def doc_ids(user_id: str, grain: str, periods: Iterable[str]) -> dict[Coll, list[str]]:
+    """`_id`s of every gold document of the given periods, per collection."""
+    periods = sorted(set(periods))
+    ids = {coll: [rollup_id(user_id, grain, p) for p in periods] for coll in COLLECTIONS}
+    ids[Coll.ROLLUP_ENTITIES] = [rollup_id(user_id, grain, p, t) for p in periods for t in ENTITY_TYPES]
+    return ids
+
+
+def entities(play: Doc) -> list[tuple[str, str, str | None, str | None]]:
     """(entity_type, entity_key, name, artist_name) of everything a play counts for."""
     artist = (play.get("artist_names") or [None])[0]
     out: list[tuple[str, str, str | None, str | None]] = []
@@ -45,128 +72,156 @@ def entities(play: dict[str, Any]) -> list[tuple[str, str, str | None, str | Non
     return out
 
 
-def _counts(streams: int = 0, plays: int = 0, minutes: float = 0.0, skips: int = 0) -> dict[str, Any]:
-    return {"streams": streams, "plays": plays, "minutes": minutes, "skips": skips}
+def _counts() -> Doc:
+    return {"streams": 0, "plays": 0, "minutes": 0.0, "skips": 0}
 
 
-def _add_counts(target: dict[str, Any], source: dict[str, Any]) -> None:
-    for field in ("streams", "plays", "minutes", "skips"):
+def _add(target: Doc, source: Doc) -> None:
+    for field in COUNTS:
         target[field] += source.get(field, 0)
 
 
-def day_rollups(user_id: str, plays: Iterable[dict[str, Any]]) -> dict[Coll, list[dict[str, Any]]]:
-    """Every day-grain document for the days of `plays` (pass ALL plays of those days)."""
-    totals: dict[str, dict[str, Any]] = {}
-    ents: dict[tuple[str, str, str], dict[str, Any]] = {}
-    cells: dict[tuple[str, int, int], dict[str, Any]] = {}
-    taste: dict[str, dict[str, Any]] = {}
+def _span(target: Doc, first: Any, last: Any) -> None:
+    if first is not None:
+        target["first_played"] = min(x for x in (target.get("first_played"), first) if x is not None)
+    if last is not None:
+        target["last_played"] = max(x for x in (target.get("last_played"), last) if x is not None)
+
+
+class _Buckets:
+    """Accumulators for one grain: totals, entity rows, heatmap cells, taste, per period."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, Doc] = {}
+        self.ents: dict[tuple[str, str], dict[str, Doc]] = {}
+        self.cells: dict[str, dict[tuple[int, int], Doc]] = {}
+        self.taste: dict[str, list[Doc]] = {}
+
+    def total(self, period: str) -> Doc:
+        base = _counts() | {"sessions": 0, "session_minutes": 0.0, "series": {}}
+        return self.totals.setdefault(period, base | {"first_played": None, "last_played": None})
+
+    def entity(self, period: str, etype: str, key: str, name: Any, artist: Any) -> Doc:
+        rows = self.ents.setdefault((period, etype), {})
+        if key not in rows:
+            rows[key] = {"key": key, "name": name, "artist_name": artist, "track_id": None}
+            rows[key] |= _counts() | {"first_played": None, "last_played": None, "series": {}}
+        return rows[key]
+
+    def cell(self, period: str, weekday: int, hour: int) -> Doc:
+        return self.cells.setdefault(period, {}).setdefault((weekday, hour), {"streams": 0, "minutes": 0.0})
+
+    def documents(self, user_id: str, grain: str, now: Any) -> dict[Coll, list[Doc]]:
+        base = {"user_id": user_id, "grain": grain}
+        out: dict[Coll, list[Doc]] = {c: [] for c in COLLECTIONS}
+        for period, total in self.totals.items():
+            if total["plays"]:
+                doc = {"_id": rollup_id(user_id, grain, period), **base, "period": period, **total}
+                out[Coll.ROLLUP_TOTALS].append(doc | {"updated_at": now})
+        for (period, etype), rows in self.ents.items():
+            ranked = sorted(
+                (r for r in rows.values() if r["plays"]),
+                key=lambda r: (-r["streams"], -r["minutes"], str(r["key"])),
+            )
+            if ranked:
+                out[Coll.ROLLUP_ENTITIES].append(
+                    {
+                        "_id": rollup_id(user_id, grain, period, etype),
+                        **base,
+                        "period": period,
+                        "entity_type": etype,
+                        "count": len(ranked),
+                        "top": ranked[:TOP_N],
+                        "rows": pack_rows(ranked),
+                    }
+                )
+        for period, cells in self.cells.items():
+            listed = [{"weekday": w, "hour": h, **c} for (w, h), c in sorted(cells.items())]
+            out[Coll.ROLLUP_HEATMAP].append(
+                {"_id": rollup_id(user_id, grain, period), **base, "period": period, "cells": listed}
+            )
+        for period, accs in self.taste.items():
+            acc = accs[0] if len(accs) == 1 else profiles.merge_acc(accs)
+            out[Coll.TASTE_PROFILES].append(
+                {
+                    "_id": rollup_id(user_id, grain, period),
+                    **base,
+                    "period": period,
+                    **profiles.finish(acc),
+                    "acc": acc,
+                    "updated_at": now,
+                }
+            )
+        return out
+
+
+def day_rollups(
+    user_id: str, plays: Iterable[Doc], sessions_by_day: dict[str, list[Doc]] | None = None, now: Any = None
+) -> dict[Coll, list[Doc]]:
+    """Every day-grain document for the days of `plays` (pass ALL plays of those days) and the
+    listening sessions that started on them."""
+    b = _Buckets()
+    play_ids: dict[str, list[str]] = {}
     for play in plays:
         day = play["local_day"]
-        one = _counts(int(play["counted"]), 1, play["minutes"], int(play["skip"]))
-        _add_counts(totals.setdefault(day, _counts()), one)
+        play_ids.setdefault(day, []).append(play["_id"])
+        one = {
+            "streams": int(play["counted"]),
+            "plays": 1,
+            "minutes": play["minutes"],
+            "skips": int(play["skip"]),
+        }
+        total = b.total(day)
+        _add(total, one)
+        _span(total, play["ended_at"], play["ended_at"])
         for etype, key, name, artist in entities(play):
-            doc = ents.setdefault(
-                (day, etype, key),
-                {
-                    "entity_type": etype,
-                    "entity_key": key,
-                    "name": name,
-                    "artist_name": artist,
-                    **_counts(),
-                    "first_played": play["ended_at"],
-                    "last_played": play["ended_at"],
-                },
-            )
-            if etype == "track" and play.get("track_id") and not doc.get("track_id"):
-                doc.update(track_id=play["track_id"], name=name)  # names of the richer sources
-            _add_counts(doc, one)
-            doc["first_played"] = min(doc["first_played"], play["ended_at"])
-            doc["last_played"] = max(doc["last_played"], play["ended_at"])
-        cell = cells.setdefault((day, play["weekday"], play["local_hour"]), {"streams": 0, "minutes": 0.0})
-        cell["streams"] += int(play["counted"])
+            row = b.entity(day, etype, key, name, artist)
+            if etype == "track" and play.get("track_id") and not row["track_id"]:
+                row.update(track_id=play["track_id"], name=name)  # names of the richer sources
+            _add(row, one)
+            _span(row, play["ended_at"], play["ended_at"])
+        cell = b.cell(day, play["weekday"], play["local_hour"])
+        cell["streams"] += one["streams"]
         cell["minutes"] += play["minutes"]
-        profiles.add(
-            taste.setdefault(day, profiles.new_acc()),
-            play.get("features"),
-            play["minutes"],
-            play.get("release_year"),
-            play.get("genres"),
-        )
-    return _documents(user_id, "day", totals, ents, cells, taste)
+        acc = b.taste.setdefault(day, [profiles.new_acc()])[0]
+        profiles.add(acc, play.get("features"), play["minutes"], play.get("release_year"), play.get("genres"))
+    for day, total in b.totals.items():
+        listed = (sessions_by_day or {}).get(day, [])
+        total["session_list"] = [
+            {k: s[k] for k in ("start", "end", "plays", "streams", "minutes")} for s in listed
+        ]
+        total["sessions"] = len(listed)
+        total["session_minutes"] = sum(s["minutes"] for s in listed)
+        total["play_ids"] = sorted(play_ids[day])
+    return b.documents(user_id, "day", now)
 
 
-def _documents(
-    user_id: str,
-    grain: str,
-    totals: dict[str, dict[str, Any]],
-    ents: dict[tuple[str, str, str], dict[str, Any]],
-    cells: dict[tuple[str, int, int], dict[str, Any]],
-    taste: dict[str, dict[str, Any]],
-) -> dict[Coll, list[dict[str, Any]]]:
-    base = {"user_id": user_id, "grain": grain}
-    heat: dict[str, list[dict[str, Any]]] = {}
-    for (period, weekday, hour), cell in sorted(cells.items()):
-        heat.setdefault(period, []).append({"weekday": weekday, "hour": hour, **cell})
-    return {
-        Coll.ROLLUP_TOTALS: [
-            {"_id": rollup_id(user_id, grain, p), **base, "period": p, **c} for p, c in totals.items()
-        ],
-        Coll.ROLLUP_ENTITIES: [
-            {"_id": rollup_id(user_id, grain, p, t, k), **base, "period": p, **d}
-            for (p, t, k), d in ents.items()
-        ],
-        Coll.ROLLUP_HEATMAP: [
-            {"_id": rollup_id(user_id, grain, p), **base, "period": p, "cells": c} for p, c in heat.items()
-        ],
-        Coll.TASTE_PROFILES: [
-            {"_id": rollup_id(user_id, grain, p), **base, "period": p, **profiles.finish(acc), "acc": acc}
-            for p, acc in taste.items()
-        ],
-    }
-
-
-def roll_up(
-    user_id: str, grain: str, lower: dict[Coll, list[dict[str, Any]]]
-) -> dict[Coll, list[dict[str, Any]]]:
+def roll_up(user_id: str, grain: str, lower: dict[Coll, list[Doc]], now: Any = None) -> dict[Coll, list[Doc]]:
     """Documents of `grain` from the complete lower-grain documents of the same periods."""
-    totals: dict[str, dict[str, Any]] = {}
-    ents: dict[tuple[str, str, str], dict[str, Any]] = {}
-    cells: dict[tuple[str, int, int], dict[str, Any]] = {}
-    accs: dict[str, list[dict[str, Any]]] = {}
+    b = _Buckets()
     for doc in lower.get(Coll.ROLLUP_TOTALS, []):
-        _add_counts(totals.setdefault(parent_period(doc["grain"], doc["period"]), _counts()), doc)
+        total = b.total(parent_period(doc["grain"], doc["period"]))
+        _add(total, doc)
+        total["sessions"] += doc.get("sessions", 0)
+        total["session_minutes"] += doc.get("session_minutes", 0.0)
+        _span(total, doc.get("first_played"), doc.get("last_played"))
+        total["series"][doc["period"]] = {f: doc[f] for f in COUNTS}
     for doc in lower.get(Coll.ROLLUP_ENTITIES, []):
         period = parent_period(doc["grain"], doc["period"])
-        key = (period, doc["entity_type"], doc["entity_key"])
-        if key not in ents:
-            ents[key] = {
-                f: doc.get(f)
-                for f in (
-                    "entity_type",
-                    "entity_key",
-                    "name",
-                    "artist_name",
-                    "track_id",
-                    "first_played",
-                    "last_played",
-                )
-            } | _counts()
-        target = ents[key]
-        if doc.get("track_id") and not target.get("track_id"):
-            target.update(track_id=doc["track_id"], name=doc["name"])
-        _add_counts(target, doc)
-        target["first_played"] = min(target["first_played"], doc["first_played"])
-        target["last_played"] = max(target["last_played"], doc["last_played"])
+        for r in unpack_rows(doc["rows"]):
+            row = b.entity(period, doc["entity_type"], r["key"], r["name"], r["artist_name"])
+            if r.get("track_id") and not row["track_id"]:
+                row.update(track_id=r["track_id"], name=r["name"])
+            _add(row, r)
+            _span(row, r["first_played"], r["last_played"])
+            if grain != "month":
+                row["series"][doc["period"]] = r["streams"]
     for doc in lower.get(Coll.ROLLUP_HEATMAP, []):
         period = parent_period(doc["grain"], doc["period"])
         for c in doc["cells"]:
-            cell = cells.setdefault((period, c["weekday"], c["hour"]), {"streams": 0, "minutes": 0.0})
+            cell = b.cell(period, c["weekday"], c["hour"])
             cell["streams"] += c["streams"]
             cell["minutes"] += c["minutes"]
     for doc in lower.get(Coll.TASTE_PROFILES, []):
-        accs.setdefault(parent_period(doc["grain"], doc["period"]), []).append(doc["acc"])
-    taste = {p: profiles.merge_acc(a) for p, a in accs.items()}
-    for counts in (totals, ents):
-        for stale in [k for k, v in counts.items() if not v["plays"]]:
-            del counts[stale]
-    return _documents(user_id, grain, totals, ents, cells, taste)
+        b.taste.setdefault(parent_period(doc["grain"], doc["period"]), []).append(doc["acc"])
+    return b.documents(user_id, grain, now)

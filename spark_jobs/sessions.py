@@ -1,4 +1,4 @@
-"""Listening sessions and streaks (pure Python) plus their refresh against MongoDB.
+"""Listening sessions and streaks (pure Python) plus the user_stats refresh.
 
 A session is a run of plays whose gaps (next start − previous end) are ≤ `gap_minutes`; a play
 starts at ended_at − ms_played. A streak is a run of consecutive local days with ≥ 1 stream.
@@ -63,57 +63,48 @@ def streaks(days: list[str], today: date) -> dict[str, Any]:
     }
 
 
-def refresh_sessions(
-    db: Database[dict[str, Any]], user_id: str, changed: list[dict[str, Any]], gap_minutes: int
+def sessions_by_day(
+    user_id: str, plays: list[dict[str, Any]], gap_minutes: int, zone: str
+) -> dict[str, list[dict[str, Any]]]:
+    """Sessions of `plays`, grouped by the local day they started on (in `zone`)."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(zone)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for session in build_sessions(user_id, plays, gap_minutes):
+        out.setdefault(session["start"].astimezone(tz).strftime("%Y-%m-%d"), []).append(session)
+    return out
+
+
+def refresh_user_stats(
+    db: Database[dict[str, Any]],
+    user_id: str,
+    rebuilt: set[str],
+    day_totals: list[dict[str, Any]],
+    all_time: dict[str, Any] | None,
+    zone: str,
 ) -> None:
-    """Rebuild the sessions around changed plays (old and new versions) from the stored plays."""
-    if not changed:
-        return
-    gap = timedelta(minutes=gap_minutes)
-    low = min(p["ended_at"] - timedelta(milliseconds=p["ms_played"]) for p in changed) - gap
-    high = max(p["ended_at"] for p in changed) + gap
-    sessions = db[Coll.SESSIONS.value]
-    for old in sessions.find(
-        {"user_id": user_id, "end": {"$gte": low}, "start": {"$lte": high}}, {"start": 1, "end": 1}
-    ):
-        low, high = min(low, old["start"]), max(high, old["end"])
-    plays = list(
-        db[Coll.PLAYS.value].find(
-            {"user_id": user_id, "ended_at": {"$gte": low, "$lte": high}},
-            {"ended_at": 1, "ms_played": 1, "counted": 1},
-        )
-    )
-    sessions.delete_many({"user_id": user_id, "start": {"$gte": low, "$lte": high}})
-    fresh = build_sessions(user_id, plays, gap_minutes)
-    if fresh:
-        sessions.insert_many(fresh, ordered=False)
-
-
-def refresh_user_stats(db: Database[dict[str, Any]], user_id: str, today: date) -> None:
-    totals = db[Coll.ROLLUP_TOTALS.value]
-    days = [
-        d["period"]
-        for d in totals.find({"user_id": user_id, "grain": "day", "streams": {"$gt": 0}}, {"period": 1})
-    ]
-    all_time = totals.find_one({"_id": rollup_id(user_id, "all", "all")}) or {}
-    minutes = [s["minutes"] for s in db[Coll.SESSIONS.value].find({"user_id": user_id}, {"minutes": 1})]
-    plays = db[Coll.PLAYS.value]
-    first = plays.find_one({"user_id": user_id}, {"ended_at": 1}, sort=[("ended_at", 1)])
-    last = plays.find_one({"user_id": user_id}, {"ended_at": 1}, sort=[("ended_at", -1)])
+    """user_stats from the stored active days (minus the rebuilt ones, plus their fresh state)
+    and the all-time totals."""
+    stats = db[Coll.USER_STATS.value]
+    old = stats.find_one({"_id": user_id}, {"active_days": 1}) or {}
+    active = {d for d in old.get("active_days", []) if d not in rebuilt}
+    active |= {d["period"] for d in day_totals if d["grain"] == "day" and d["streams"] > 0}
+    total = all_time or {}
+    sessions = total.get("sessions", 0)
     doc = {
         "_id": user_id,
-        **streaks(days, today),
-        "sessions": len(minutes),
-        "avg_session_minutes": sum(minutes) / len(minutes) if minutes else 0.0,
-        "first_played": first["ended_at"] if first else None,
-        "last_played": last["ended_at"] if last else None,
-        "total_streams": all_time.get("streams", 0),
-        "total_minutes": all_time.get("minutes", 0.0),
+        "active_days": sorted(active),
+        **streaks(sorted(active), local_today(zone)),
+        "sessions": sessions,
+        "avg_session_minutes": total.get("session_minutes", 0.0) / sessions if sessions else 0.0,
+        "first_played": total.get("first_played"),
+        "last_played": total.get("last_played"),
+        "total_streams": total.get("streams", 0),
+        "total_minutes": total.get("minutes", 0.0),
         "updated_at": utc_now(),
     }
-    stats = db[Coll.USER_STATS.value]
-    stats.delete_one({"_id": user_id})
-    stats.insert_one(doc)
+    stats.replace_one({"_id": user_id}, doc, upsert=True)
 
 
 def local_today(zone: str, now: datetime | None = None) -> date:

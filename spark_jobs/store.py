@@ -1,10 +1,13 @@
 """The silver and gold writes for one user's events of a batch (runs on an executor).
 
 `process_user` folds events into stored plays (dedupe), re-enriches the changed plays from the
-current catalog, replaces them, then recomputes the touched day buckets from the stored plays and
-month/year/all from the level below, sessions around the changed plays and the user's stats.
-Writes are delete-then-insert of whole recomputed documents: absolute values, so a replayed batch
-rewrites the same documents (and FerretDB inserts are ~100× faster than its upserts).
+current catalog, replaces them, then recomputes the touched day buckets (with their sessions) from
+the plays and month/year/all from the level below, and the user's stats. Writes are
+delete-then-insert of whole recomputed documents: absolute values, so a replayed batch rewrites
+the same documents.
+
+Every read is by `_id`: the day totals list their play ids, so dedupe candidates and a day's plays
+are found without a secondary index (FerretDB v1 serves only `_id` from an index).
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pymongo.database import Database
 
-from core.collections import Coll
+from core.collections import Coll, rollup_id
+from core.events import utc_now
 from core.settings import Settings
 from spark_jobs import rollups, sessions
 from spark_jobs.dedupe import assign
@@ -23,6 +28,7 @@ from spark_jobs.enrich import play_document
 
 Doc = dict[str, Any]
 NEXT_LEVEL = (("day", "month"), ("month", "year"), ("year", "all"))
+ID_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -57,37 +63,42 @@ def user_rules(db: Database[Doc], cfg: JobConfig, user_id: str) -> tuple[str, in
     )
 
 
-def _windows(times: list[datetime], pad: timedelta) -> list[tuple[datetime, datetime]]:
-    out: list[tuple[datetime, datetime]] = []
-    for t in sorted(times):
-        if out and t - pad <= out[-1][1]:
-            out[-1] = (out[-1][0], t + pad)
-        else:
-            out.append((t - pad, t + pad))
-    return out
+def candidate_days(times: list[datetime], zone: str, tol_s: int) -> set[str]:
+    """Local days an event at one of `times` (± the dedup tolerance) can share a play with."""
+    tz = ZoneInfo(zone)
+    pad = timedelta(seconds=tol_s + 1)
+    return {(t + d).astimezone(tz).strftime("%Y-%m-%d") for t in times for d in (-pad, pad)}
 
 
-def load_candidates(db: Database[Doc], user_id: str, times: list[datetime], tol_s: int) -> list[Doc]:
-    """Stored plays that an event at one of `times` could be the same play as."""
-    windows = _windows(times, timedelta(seconds=2 * tol_s + 1))
-    if len(windows) > 50:  # an import: one range query beats thousands of small ones
-        windows = [(windows[0][0], windows[-1][1])]
+def _find_ids(db: Database[Doc], coll: Coll, ids: list[str], projection: Doc | None = None) -> list[Doc]:
+    """Documents by `_id` in chunks (the patched FerretDB serves `_id $in` from its index)."""
     found: list[Doc] = []
-    for i in range(0, len(windows), 200):
-        ranges = [{"ended_at": {"$gte": lo, "$lte": hi}} for lo, hi in windows[i : i + 200]]
-        found += db[Coll.PLAYS.value].find({"user_id": user_id, "$or": ranges})
+    for i in range(0, len(ids), ID_CHUNK):
+        found += db[coll.value].find({"_id": {"$in": ids[i : i + ID_CHUNK]}}, projection)
     return found
+
+
+def day_docs(db: Database[Doc], user_id: str, days: set[str]) -> dict[str, Doc]:
+    """The stored day totals (which list their play ids) of the given local days."""
+    ids = [rollup_id(user_id, "day", d) for d in sorted(days)]
+    return {d["period"]: d for d in _find_ids(db, Coll.ROLLUP_TOTALS, ids, {"play_ids": 1, "period": 1})}
+
+
+def load_candidates(
+    db: Database[Doc], user_id: str, zone: str, times: list[datetime], tol_s: int
+) -> list[Doc]:
+    """Stored plays that an event at one of `times` could be the same play as."""
+    days = day_docs(db, user_id, candidate_days(times, zone, tol_s))
+    ids = sorted({i for d in days.values() for i in d.get("play_ids", [])})
+    return _find_ids(db, Coll.PLAYS, ids)
 
 
 def load_catalog(db: Database[Doc], track_ids: set[str]) -> tuple[dict[str, Doc], dict[str, Doc]]:
     if not track_ids:
         return {}, {}
-    tracks = {t["_id"]: t for t in db[Coll.TRACKS.value].find({"_id": {"$in": sorted(track_ids)}})}
+    tracks = {t["_id"]: t for t in _find_ids(db, Coll.TRACKS, sorted(track_ids))}
     artist_ids = sorted({a for t in tracks.values() for a in t.get("artist_ids") or []})
-    artists = (
-        {a["_id"]: a for a in db[Coll.ARTISTS.value].find({"_id": {"$in": artist_ids}})} if artist_ids else {}
-    )
-    return tracks, artists
+    return tracks, {a["_id"]: a for a in _find_ids(db, Coll.ARTISTS, artist_ids)}
 
 
 def build_plays(db: Database[Doc], user_id: str, plays: list[Doc], zone: str, threshold: int) -> list[Doc]:
@@ -110,15 +121,15 @@ def build_plays(db: Database[Doc], user_id: str, plays: list[Doc], zone: str, th
 
 def replace_plays(db: Database[Doc], docs: list[Doc]) -> None:
     coll = db[Coll.PLAYS.value]
-    for i in range(0, len(docs), 5000):
-        chunk = docs[i : i + 5000]
+    for i in range(0, len(docs), ID_CHUNK):
+        chunk = docs[i : i + ID_CHUNK]
         coll.delete_many({"_id": {"$in": [d["_id"] for d in chunk]}})
         coll.insert_many(chunk, ordered=False)
 
 
 def process_user(db: Database[Doc], cfg: JobConfig, user_id: str, events: list[Doc]) -> dict[str, int]:
     zone, threshold = user_rules(db, cfg, user_id)
-    stored = load_candidates(db, user_id, [e["ended_at"] for e in events], cfg.tolerance_s)
+    stored = load_candidates(db, user_id, zone, [e["ended_at"] for e in events], cfg.tolerance_s)
     before = {p["_id"]: p for p in stored}
     working = [{"_id": p["_id"], "records": list(p["records"])} for p in stored]
     working, changed = assign(events, working, cfg.tolerance_s)
@@ -127,50 +138,80 @@ def process_user(db: Database[Doc], cfg: JobConfig, user_id: str, events: list[D
     docs = build_plays(db, user_id, [p for p in working if p["_id"] in changed], zone, threshold)
     replace_plays(db, docs)
     old = [before[i] for i in changed if i in before]
-    rebuild_rollups(db, user_id, {d["local_day"] for d in old + docs})
-    sessions.refresh_sessions(db, user_id, old + docs, cfg.gap_minutes)
-    sessions.refresh_user_stats(db, user_id, sessions.local_today(zone))
+    current = {p["_id"]: p for p in stored} | {d["_id"]: d for d in docs}
+    rebuild_rollups(db, cfg, user_id, zone, {d["local_day"] for d in old + docs}, current)
     return {"events": len(events), "changed": len(docs)}
 
 
-def _read_level(
-    db: Database[Doc], user_id: str, grain: str, parents: set[str], skip: set[str]
+def _shift(day: str, n: int) -> str:
+    return (datetime.strptime(day, "%Y-%m-%d") + timedelta(days=n)).strftime("%Y-%m-%d")
+
+
+def _around(days: set[str], n: int) -> set[str]:
+    return {_shift(d, k) for d in days for k in range(-n, n + 1)}
+
+
+def plays_of_days(db: Database[Doc], user_id: str, days: set[str], known: dict[str, Doc]) -> list[Doc]:
+    """Current plays of the given local days: the stored day lists, fetched unless in `known`
+    (just-written versions win; a play that moved to another day drops out)."""
+    listed = {i for d in day_docs(db, user_id, days).values() for i in d.get("play_ids", [])}
+    missing = sorted(listed - known.keys())
+    found = {p["_id"]: p for p in _find_ids(db, Coll.PLAYS, missing, {"records": 0})}
+    pool = {i: known[i] for i in listed & known.keys()} | found
+    pool |= {i: p for i, p in known.items() if p.get("local_day") in days}
+    return [p for p in pool.values() if p.get("local_day") in days]
+
+
+def _stored_children(
+    db: Database[Doc], user_id: str, grain: str, periods: list[str]
 ) -> dict[Coll, list[Doc]]:
-    """Stored docs of `grain` under `parents`, except the periods in `skip` (recomputed now)."""
-    query: Doc = {"user_id": user_id, "grain": grain}
-    if grain != "year":  # the year level feeds 'all': every year document
-        query["$or"] = [{"period": {"$gte": f"{p}-00", "$lte": f"{p}-99"}} for p in sorted(parents)]
-    return {
-        coll: [d for d in db[coll.value].find(query) if d["period"] not in skip]
-        for coll in rollups.COLLECTIONS
-    }
+    return {coll: _find_ids(db, coll, ids) for coll, ids in rollups.doc_ids(user_id, grain, periods).items()}
 
 
-def rebuild_rollups(db: Database[Doc], user_id: str, days: set[str]) -> None:
-    """Recompute the given local days from the stored plays, then their month, year and all.
+def rebuild_rollups(
+    db: Database[Doc],
+    cfg: JobConfig,
+    user_id: str,
+    zone: str,
+    days: set[str],
+    known: dict[str, Doc] | None = None,
+) -> None:
+    """Recompute the given local days (and their neighbours, whose sessions may change) from the
+    plays, then their months, years and all time from the level below, then the user's stats.
 
     Everything is computed in memory first, then each collection gets one delete and one insert
-    (FerretDB writes cost ~20 ms each, so fewer, larger writes keep batches short).
+    by `_id`, so a replayed batch rewrites the same documents.
     """
     if not days:
         return
-    plays = db[Coll.PLAYS.value].find(
-        {"user_id": user_id, "local_day": {"$in": sorted(days)}}, {"records": 0}
-    )
-    fresh = rollups.day_rollups(user_id, plays)
-    periods: dict[str, set[str]] = {"day": set(days)}
+    now = utc_now()
+    rebuilt = _around(days, 1)
+    plays = plays_of_days(db, user_id, _around(days, 2), known or {})
+    by_day = sessions.sessions_by_day(user_id, plays, cfg.gap_minutes, zone)
+    fresh = rollups.day_rollups(user_id, [p for p in plays if p["local_day"] in rebuilt], by_day, now)
+    periods: dict[str, set[str]] = {"day": rebuilt}
     written = {coll: list(docs) for coll, docs in fresh.items()}
     lower_docs = fresh
     for lower, upper in NEXT_LEVEL:
         parents = {rollups.parent_period(lower, p) for p in periods[lower]}
-        stored = _read_level(db, user_id, lower, parents, periods[lower])
+        years: set[str] = set()
+        if upper == "all":
+            stored_all = (
+                db[Coll.ROLLUP_TOTALS.value].find_one({"_id": rollup_id(user_id, "all", "all")}) or {}
+            )
+            years = set(stored_all.get("series", {})) | periods["year"]
+        children = {c for p in parents for c in rollups.child_periods(upper, p, years)} - periods[lower]
+        stored = _stored_children(db, user_id, lower, sorted(children))
         merged = {coll: stored[coll] + lower_docs.get(coll, []) for coll in rollups.COLLECTIONS}
-        lower_docs = rollups.roll_up(user_id, upper, merged)
+        lower_docs = rollups.roll_up(user_id, upper, merged, now)
         periods[upper] = parents
         for coll, docs in lower_docs.items():
             written[coll].extend(docs)
-    scope = [{"grain": g, "period": {"$in": sorted(p)}} for g, p in periods.items()]
     for coll in rollups.COLLECTIONS:
-        db[coll.value].delete_many({"user_id": user_id, "$or": scope})
+        ids = [i for grain, ps in periods.items() for i in rollups.doc_ids(user_id, grain, ps)[coll]]
+        for i in range(0, len(ids), ID_CHUNK):
+            db[coll.value].delete_many({"_id": {"$in": ids[i : i + ID_CHUNK]}})
         if written[coll]:
             db[coll.value].insert_many(written[coll], ordered=False)
+    all_time = next((d for d in written[Coll.ROLLUP_TOTALS] if d["grain"] == "all"), None)
+    sessions.refresh_user_stats(db, user_id, rebuilt, written[Coll.ROLLUP_TOTALS], all_time, zone)

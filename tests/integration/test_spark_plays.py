@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core import kafka
+from core.collections import unpack_rows
 from core.events import DeadLetterEvent, PlayEvent, decode
 from core.topics import Topic, topic_name
 
@@ -240,6 +241,10 @@ def _run_once(spark, settings, checkpoint) -> None:
     assert query.exception() is None
 
 
+def totals_all_sessions(got_totals) -> int:
+    return got_totals[("all", "all")]["sessions"]
+
+
 def test_rollups_equal_ground_truth_across_restart(stack, spark, mongo_db, checkpoint_root):
     _catalog(mongo_db)
     mongo_db.users.insert_one({"_id": USER, "time_zone": ZONE})
@@ -270,8 +275,9 @@ def test_rollups_equal_ground_truth_across_restart(stack, spark, mongo_db, check
         assert (doc["streams"], doc["plays"], doc["skips"]) == (streams, n, skips), key
         assert doc["minutes"] == pytest.approx(minutes), key
     got_ents = {
-        (d["grain"], d["period"], d["entity_type"], d["name"].casefold()): d
+        (d["grain"], d["period"], d["entity_type"], row["name"].casefold()): row
         for d in mongo_db.rollup_entities.find({"user_id": USER})
+        for row in unpack_rows(d["rows"])
     }
     assert set(got_ents) == set(ents)
     for key, (streams, n, minutes) in ents.items():
@@ -294,7 +300,12 @@ def test_rollups_equal_ground_truth_across_restart(stack, spark, mongo_db, check
         if last_end is None or start - last_end > timedelta(minutes=10):
             n_sessions += 1
         last_end = p["ended"] if last_end is None else max(last_end, p["ended"])
-    assert mongo_db.sessions.count_documents({"user_id": USER}) == n_sessions
+    days = list(mongo_db.rollup_totals.find({"user_id": USER, "grain": "day"}))
+    assert sum(len(d["session_list"]) for d in days) == n_sessions
+    assert totals_all_sessions(got_totals) == n_sessions
+    # each day lists exactly its plays (the writer finds a day's plays by these ids)
+    listed = sorted(i for d in days for i in d["play_ids"])
+    assert listed == sorted(p["_id"] for p in mongo_db.plays.find({"user_id": USER}, {"_id": 1}))
     stream_days = sorted({p["ended"].astimezone(ZoneInfo(ZONE)).date() for p in truth if p["ms"] >= 30_000})
     longest = run = 1
     for a, b in pairwise(stream_days):
@@ -303,6 +314,8 @@ def test_rollups_equal_ground_truth_across_restart(stack, spark, mongo_db, check
     stats = mongo_db.user_stats.find_one({"_id": USER})
     assert stats["longest_streak"] == longest
     assert stats["total_streams"] == totals[("all", "all")][0]
+    assert stats["sessions"] == n_sessions
+    assert stats["active_days"] == [d.isoformat() for d in stream_days]
 
     # the malformed messages: in dead_letters with their reason, and on the dead-letter topic
     letters = {d["payload"]: d for d in mongo_db.dead_letters.find({"stage": "spark.plays"})}

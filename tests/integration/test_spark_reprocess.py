@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from core import kafka
+from core.collections import rollup_id, unpack_rows
 from core.events import PlayEvent, PlaylistTrackEvent
 from core.topics import Topic
 
@@ -75,8 +76,8 @@ def test_reprocess_reenriches_and_moves_buckets_on_zone_change(stack, spark, mon
     assert days == {"2023-01-11": 4}  # 01:30 Moscow time: the old '2023-01-10' bucket is gone
     after_all = mongo_db.rollup_totals.find_one({"user_id": user, "grain": "all"})
     assert (after_all["streams"], after_all["minutes"]) == (before_all["streams"], before_all["minutes"])
-    genre = mongo_db.rollup_entities.find_one({"user_id": user, "grain": "all", "entity_type": "genre"})
-    assert (genre["entity_key"], genre["streams"]) == ("trip hop", 4)
+    genre = mongo_db.rollup_entities.find_one({"_id": rollup_id(user, "all", "all", "genre")})
+    assert [(r["key"], r["streams"]) for r in unpack_rows(genre["rows"])] == [("trip hop", 4)]
     taste = mongo_db.taste_profiles.find_one({"user_id": user, "grain": "all"})
     assert taste["coverage"] == pytest.approx(1.0)
     assert taste["features"]["energy"]["mean"] == pytest.approx(0.9)

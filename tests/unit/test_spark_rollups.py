@@ -6,11 +6,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from core.collections import Coll
+from core.collections import Coll, pack_rows, unpack_rows
 from spark_jobs import profiles
 from spark_jobs.dedupe import assign, merge, name_key, same_play
 from spark_jobs.enrich import local_fields, play_document
-from spark_jobs.rollups import day_rollups, roll_up
+from spark_jobs.rollups import child_periods, day_rollups, roll_up
+from spark_jobs.store import candidate_days
 from spark_jobs.sessions import build_sessions, streaks
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -117,12 +118,38 @@ def test_rolled_up_months_equal_direct_month_aggregation():
     want = direct[Coll.ROLLUP_TOTALS][0]
     assert (got["period"], got["streams"], got["plays"], got["skips"]) == ("2024-05", want["streams"], 6, 1)
     assert got["minutes"] == pytest.approx(want["minutes"])
-    track = next(d for d in month[Coll.ROLLUP_ENTITIES] if d["entity_type"] == "track")
+    doc = next(d for d in month[Coll.ROLLUP_ENTITIES] if d["entity_type"] == "track")
+    (track,) = unpack_rows(doc["rows"])
+    assert (doc["count"], doc["top"][0]["key"]) == (1, track["key"])
     assert (track["plays"], track["first_played"], track["last_played"]) == (
         6,
         plays[0]["ended_at"],
         plays[-1]["ended_at"],
     )
+    assert doc["_id"] == "u|month|2024-05|track"
+    year = roll_up("u", "year", month)
+    (yearly,) = unpack_rows(
+        next(d for d in year[Coll.ROLLUP_ENTITIES] if d["entity_type"] == "track")["rows"]
+    )
+    assert yearly["series"] == {"2024-05": track["streams"]}
+    assert year[Coll.ROLLUP_TOTALS][0]["series"]["2024-05"]["plays"] == 6
+
+
+def test_packed_rows_round_trip_with_times():
+    rows = [
+        {"key": "a|b", "name": "B", "streams": 2, "minutes": 1.5, "first_played": T0, "series": {"2024": 2}}
+    ]
+    (back,) = unpack_rows(pack_rows(rows))
+    assert back["first_played"] == T0 and back["series"] == {"2024": 2} and back["track_id"] is None
+    assert unpack_rows(None) == []
+
+
+def test_child_periods_and_candidate_days():
+    assert child_periods("month", "2024-02")[-1] == "2024-02-29"
+    assert len(child_periods("year", "2024")) == 12
+    assert child_periods("all", "all", ["2023", "2021", "2023"]) == ["2021", "2023"]
+    late = datetime(2024, 5, 1, 21, 59, 50, tzinfo=UTC)  # 23:59:50 in Berlin (UTC+2)
+    assert candidate_days([late], "Europe/Berlin", 30) == {"2024-05-01", "2024-05-02"}
 
 
 def test_sessions_split_on_gap_and_streaks():
