@@ -50,7 +50,7 @@ def main() -> int:
             started = time.perf_counter()
             kafka.send(prod, settings, Topic.PLAYS, play).get(timeout=10)
             while True:
-                doc = db.rollup_totals.find_one({"user_id": "lat-user", "grain": "all"}, {"plays": 1})
+                doc = db.rollup_totals.find_one({"_id": "lat-user|all|all"}, {"plays": 1})
                 if doc and doc["plays"] >= i + 1:
                     break
                 if time.perf_counter() - started > 60:

@@ -85,13 +85,17 @@ def publish_bulk(settings: Settings, payloads: list[tuple[bytes, bytes]]) -> flo
     return time.perf_counter() - started
 
 
-def wait_count(db: Any, collection: str, query: dict[str, Any], target: int, timeout_s: float) -> float:
+def wait_all_time(db: Any, users: list[str], target: int, timeout_s: float) -> float:
+    """Seconds until the users' all-time totals (read by `_id`) count `target` plays."""
+    from core.collections import rollup_id
+
+    ids = [rollup_id(u, "all", "all") for u in users]
     started = time.perf_counter()
     while time.perf_counter() - started < timeout_s:
-        if db[collection].count_documents(query) >= target:
+        if sum(d["plays"] for d in db.rollup_totals.find({"_id": {"$in": ids}}, {"plays": 1})) >= target:
             return time.perf_counter() - started
-        time.sleep(0.25)
-    raise TimeoutError(f"{collection} did not reach {target} documents in {timeout_s:.0f}s")
+        time.sleep(0.1)
+    raise TimeoutError(f"all-time rollups did not reach {target} plays in {timeout_s:.0f}s")
 
 
 def save(name: str, result: dict[str, Any]) -> Path:
@@ -173,15 +177,16 @@ def main() -> int:
     with plays_job(settings, max_per_trigger=args.max_per_trigger) as db:
         started = time.perf_counter()
         publish_s = publish_bulk(settings, payloads)
-        wait_count(db, "plays", {}, args.plays, args.timeout)
-        # rollups are written after the plays of a batch: wait for the all-time totals to add up
-        while sum(d["plays"] for d in db.rollup_totals.find({"grain": "all"})) < args.plays:
-            time.sleep(0.25)
+        # rollups are written after the plays of a batch: done when the all-time totals add up
+        wait_all_time(db, [f"user{u}" for u in range(args.users)], args.plays, args.timeout)
         total_s = time.perf_counter() - started
+        stored = db.plays.count_documents({})
+        if stored != args.plays:
+            raise SystemExit(f"{stored} plays stored, expected {args.plays}")
         raw = ferretdb_raw_rates(settings)
         rollup_docs = {
             c: db[c].estimated_document_count()
-            for c in ("rollup_totals", "rollup_entities", "rollup_heatmap", "taste_profiles", "sessions")
+            for c in ("rollup_totals", "rollup_entities", "rollup_heatmap", "taste_profiles", "user_stats")
         }
         health = db.pipeline_health.find_one({"_id": "spark.plays"}) or {}
     result = {

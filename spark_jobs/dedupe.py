@@ -63,8 +63,13 @@ def _when(record: dict[str, Any]) -> datetime:
 def merge(records: list[dict[str, Any]]) -> dict[str, Any]:
     """One play from its source events: each field from the richest source that has it; ms_played
     actual (not estimated) before estimated; ended_at from the most precise (richest) source."""
+    if len(records) == 1:  # the common case: nothing to choose between
+        merged = dict(records[0])
+        merged["ms_played_estimated"] = bool(merged.get("ms_played_estimated"))
+        merged["event_id"] = str(merged["event_id"])
+        return merged
     ordered = sorted(records, key=lambda r: (-rank(r), str(r.get("event_id"))))
-    merged: dict[str, Any] = {}
+    merged = {}
     for field in dict.fromkeys(k for r in ordered for k in r):
         values = [r.get(field) for r in ordered]
         merged[field] = next((v for v in values if v not in (None, [], "")), values[0])

@@ -3,14 +3,16 @@
     python -m spark_jobs.plays            # or: earshot spark plays
     SPARK_MASTER=spark://host:7077 python -m spark_jobs.plays
 
-Each micro-batch (foreachBatch): invalid messages become dead letters (the dead-letter topic and
-the `dead_letters` collection, with the reason); valid events are partitioned by user and each
-executor folds its users' events into `plays` and recomputes the touched rollups (spark_jobs.store).
+Each micro-batch (foreachBatch) is one pass over the messages on the executors: invalid messages
+become dead letters (the `dead_letters` collection and, from the driver, the dead-letter topic,
+with the reason); valid events are grouped by user and folded into `plays`, and the touched
+rollups are recomputed (spark_jobs.store).
 The checkpoint lives in `<checkpoint_dir>/plays-v1`; a heartbeat goes to pipeline_health.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -18,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from pymongo import MongoClient
 from pyspark.sql import DataFrame, Row, SparkSession
 from pyspark.sql.streaming import StreamingQuery
 
@@ -25,9 +28,9 @@ from core.events import PlayEvent
 from core.settings import Settings
 from core.topics import Topic, topic_name
 from spark_jobs.sinks import upsert
-from spark_jobs.sources import parse, read_topic
+from spark_jobs.sources import check, read_topic
 from spark_jobs.store import JobConfig
-from spark_jobs.transforms import TIME_FIELDS, dead_letter_messages, dead_letter_rows, play_records
+from spark_jobs.transforms import TIME_FIELDS, batch_rows, dead_letter_messages, dead_letter_rows
 
 log = logging.getLogger("earshot.spark.plays")
 STAGE = "spark.plays"
@@ -43,25 +46,37 @@ def event_from_row(row: Row) -> dict[str, Any]:
     return event
 
 
-def process_partition(cfg: JobConfig) -> Callable[[Iterator[Row]], Iterator[tuple[str, int, int]]]:
-    """Executor side: group the partition's events by user and run store.process_user."""
+@functools.cache
+def _mongo(url: str) -> MongoClient[dict[str, Any]]:
+    """One client per Python worker process (Spark reuses workers across batches)."""
+    return MongoClient(url, tz_aware=True, appname="earshot-spark")
 
-    def run(rows: Iterator[Row]) -> Iterator[tuple[str, int, int]]:
+
+def process_partition(cfg: JobConfig) -> Callable[[Iterator[Row]], Iterator[tuple[str, str, Any]]]:
+    """Executor side of a batch: dead letters into `dead_letters` (yielded for the topic), events
+    grouped by user through store.process_user (yielded as counts). A user's events share one
+    Kafka partition (messages are keyed by user_id), hence one Spark partition: no shuffle."""
+
+    def run(rows: Iterator[Row]) -> Iterator[tuple[str, str, Any]]:
         by_user: dict[str, list[dict[str, Any]]] = {}
+        letters: list[dict[str, Any]] = []
         for row in rows:
-            event = event_from_row(row)
-            by_user.setdefault(event["user_id"], []).append(event)
-        if not by_user:
+            if row.event is not None:
+                event = event_from_row(row.event)
+                by_user.setdefault(event["user_id"], []).append(event)
+            elif row.letter is not None:
+                letters.append({"doc": row.letter.doc.asDict(), "value": row.letter.value})
+        if not by_user and not letters:
             return
-        from pymongo import MongoClient
-
         from spark_jobs.store import process_user
 
-        with MongoClient(cfg.mongo_url, tz_aware=True, appname="earshot-spark") as mongo:
-            db = mongo[cfg.mongo_db]
-            for user_id, events in by_user.items():
-                stats = process_user(db, cfg, user_id, events)
-                yield user_id, stats["events"], stats["changed"]
+        db = _mongo(cfg.mongo_url)[cfg.mongo_db]
+        for letter in letters:
+            db["dead_letters"].replace_one({"_id": letter["doc"]["_id"]}, letter["doc"], upsert=True)
+            yield "letter", letter["doc"]["user_id"], letter["value"]
+        for user_id, events in by_user.items():
+            stats = process_user(db, cfg, user_id, events)
+            yield "user", user_id, (stats["events"], stats["changed"])
 
     return run
 
@@ -91,20 +106,31 @@ class PlaysBatch:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.cfg = JobConfig.from_settings(settings)
+        self._client: Any = None  # driver-side clients, made on first use
+        self._producer: Any = None
 
     def __call__(self, batch: DataFrame, batch_id: int) -> None:
         started = time.perf_counter()
-        batch = batch.persist()
-        try:
-            valid, invalid = parse(batch, PlayEvent)
-            dead = write_dead_letters(invalid, self.settings)
-            events = play_records(valid).repartition(self.settings.spark_shuffle_partitions, "user_id")
-            results = events.rdd.mapPartitions(process_partition(self.cfg)).collect()
-        finally:
-            batch.unpersist()
+        rows = batch_rows(check(batch, PlayEvent), STAGE)
+        results = rows.rdd.mapPartitions(process_partition(self.cfg)).collect()
+        letters = [(key, value) for kind, key, value in results if kind == "letter"]
+        if letters:
+            self._publish_letters(letters)
+        users = [value for kind, _, value in results if kind == "user"]
         seconds = time.perf_counter() - started
-        rows = sum(r[1] for r in results)
-        self._beat(batch_id, rows, dead, sum(r[2] for r in results), len(results), seconds)
+        changed = sum(c for _, c in users)
+        self._beat(batch_id, sum(n for n, _ in users), len(letters), changed, len(users), seconds)
+
+    def _publish_letters(self, letters: list[tuple[str, str]]) -> None:
+        from core import kafka
+
+        if self._producer is None:
+            self._producer = kafka.producer(self.settings)
+        name = topic_name(Topic.DEADLETTER, self.settings.topic_prefix)
+        for key, value in letters:
+            self._producer.send(name, key=key.encode(), value=value.encode())
+        self._producer.flush()
+        log.warning("%d invalid message(s) sent to dead letters", len(letters))
 
     def _beat(self, batch_id: int, rows: int, dead: int, changed: int, users: int, seconds: float) -> None:
         from core import mongo
@@ -119,8 +145,9 @@ class PlaysBatch:
             "batch_seconds": round(seconds, 3),
             "input_rows_per_second": round(rows / seconds, 1) if seconds else 0.0,
         }
-        with mongo.client(self.settings) as client:
-            beat(client[self.settings.mongo_db], STAGE, "spark", details=details)
+        if self._client is None:
+            self._client = mongo.client(self.settings)
+        beat(self._client[self.settings.mongo_db], STAGE, "spark", details=details)
         if rows or dead:
             log.info(
                 "batch %d: %d events, %d plays changed, %d dead letters in %.2fs",

@@ -82,10 +82,10 @@ def _add(target: Doc, source: Doc) -> None:
 
 
 def _span(target: Doc, first: Any, last: Any) -> None:
-    if first is not None:
-        target["first_played"] = min(x for x in (target.get("first_played"), first) if x is not None)
-    if last is not None:
-        target["last_played"] = max(x for x in (target.get("last_played"), last) if x is not None)
+    if first is not None and (target["first_played"] is None or first < target["first_played"]):
+        target["first_played"] = first
+    if last is not None and (target["last_played"] is None or last > target["last_played"]):
+        target["last_played"] = last
 
 
 class _Buckets:

@@ -37,6 +37,18 @@ def required_fields(model: type[BaseModel]) -> list[str]:
 
 def parse(kafka_df: DataFrame, model: type[BaseModel]) -> tuple[DataFrame, DataFrame]:
     """(valid events as columns + kafka coordinates, invalid rows with `reason`)."""
+    checked = check(kafka_df, model)
+    valid = checked.where(F.col("reason").isNull()).select(
+        "event.*", "topic", "partition", "offset", "kafka_ts"
+    )
+    invalid = checked.where(F.col("reason").isNotNull()).select(
+        "kafka_key", "payload", "topic", "partition", "offset", "reason"
+    )
+    return valid, invalid
+
+
+def check(kafka_df: DataFrame, model: type[BaseModel]) -> DataFrame:
+    """Every Kafka row with its parsed `event` struct and `reason` (null when valid)."""
     schema = struct_for(model)
     raw = kafka_df.select(
         F.col("key").cast("string").alias("kafka_key"),
@@ -47,15 +59,7 @@ def parse(kafka_df: DataFrame, model: type[BaseModel]) -> tuple[DataFrame, DataF
         F.col("timestamp").alias("kafka_ts"),
     )
     with_event = raw.withColumn("event", F.from_json("payload", schema, {"mode": "PERMISSIVE"}))
-    reason = _reason(model)
-    checked = with_event.withColumn("reason", reason)
-    valid = checked.where(F.col("reason").isNull()).select(
-        "event.*", "topic", "partition", "offset", "kafka_ts"
-    )
-    invalid = checked.where(F.col("reason").isNotNull()).select(
-        "kafka_key", "payload", "topic", "partition", "offset", "reason"
-    )
-    return valid, invalid
+    return with_event.withColumn("reason", _reason(model))
 
 
 def _reason(model: type[BaseModel]) -> Column:

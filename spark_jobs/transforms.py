@@ -1,7 +1,7 @@
 """Pure Spark transforms of the plays job (no I/O; unit-tested with small DataFrames).
 
-valid, invalid = parse(kafka_df, PlayEvent)          # spark_jobs.sources
-events = play_records(valid)                         # one row per (user, event_id)
+checked = check(kafka_df, PlayEvent)                 # spark_jobs.sources: `event` struct + `reason`
+rows = batch_rows(checked, "spark.plays")            # `event` | `letter` per message, one pass
 letters = dead_letter_rows(invalid, "spark.plays")   # DeadLetterEvent columns + _id
 """
 
@@ -14,26 +14,27 @@ from core.events import DeadLetterEvent, PlayEvent
 
 EVENT_FIELDS = [f for f in PlayEvent.model_fields if f != "schema_version"]
 TIME_FIELDS = ("ended_at", "emitted_at")
+LETTER_FIELDS = list(DeadLetterEvent.model_fields)
 
 
-def play_records(valid: DataFrame) -> DataFrame:
-    """Event columns only, timestamps as epoch microseconds (`<name>_us`, so Python never guesses a
-    zone), one row per (user_id, event_id): a redelivery inside one batch is dropped here."""
+def event_columns(prefix: str = "") -> list[Column]:
+    """Event columns, timestamps as epoch microseconds (`<name>_us`, so Python never guesses a zone)."""
     cols: list[Column] = []
     for name in EVENT_FIELDS:
         if name in TIME_FIELDS:
-            cols.append(F.unix_micros(F.col(name)).alias(f"{name}_us"))
+            cols.append(F.unix_micros(F.col(prefix + name)).alias(f"{name}_us"))
         else:
-            cols.append(F.col(name))
-    return valid.select(*cols).dropDuplicates(["user_id", "event_id"])
+            cols.append(F.col(prefix + name).alias(name))
+    return cols
 
 
-def dead_letter_rows(invalid: DataFrame, stage: str) -> DataFrame:
-    """Rejected Kafka rows as DeadLetterEvent columns, `_id` '<stage>:<topic>:<partition>:<offset>'."""
+def dead_letter_columns(stage: str) -> list[Column]:
+    """`_id` '<stage>:<topic>:<partition>:<offset>' and the DeadLetterEvent fields of a rejected row
+    (columns kafka_key, payload, topic, partition, offset, reason)."""
     ident = F.concat_ws(
         ":", F.lit(stage), "topic", F.col("partition").cast("string"), F.col("offset").cast("string")
     )
-    out = invalid.select(
+    cols = [
         ident.alias("_id"),
         F.lit(1).cast("long").alias("schema_version"),
         ident.alias("event_id"),
@@ -45,8 +46,14 @@ def dead_letter_rows(invalid: DataFrame, stage: str) -> DataFrame:
         F.col("partition").cast("long").alias("partition"),
         F.col("offset").cast("long").alias("offset"),
         F.coalesce(F.col("payload"), F.lit("")).alias("payload"),
-    )
-    assert [c for c in out.columns if c != "_id"] == list(DeadLetterEvent.model_fields)
+    ]
+    return cols
+
+
+def dead_letter_rows(invalid: DataFrame, stage: str) -> DataFrame:
+    """Rejected Kafka rows as DeadLetterEvent columns plus `_id`."""
+    out = invalid.select(*dead_letter_columns(stage))
+    assert [c for c in out.columns if c != "_id"] == LETTER_FIELDS
     return out
 
 
@@ -54,3 +61,16 @@ def dead_letter_messages(letters: DataFrame) -> DataFrame:
     """Key/value columns for Spark's Kafka sink (value = DeadLetterEvent JSON)."""
     fields = [c for c in letters.columns if c != "_id"]
     return letters.select(F.col("user_id").alias("key"), F.to_json(F.struct(*fields)).alias("value"))
+
+
+def batch_rows(checked: DataFrame, stage: str) -> DataFrame:
+    """One row per Kafka message, for a single pass over a micro-batch: `event` (the play's
+    columns; null when invalid) and `letter` (`doc`: the dead letter with `_id`, `value`: its
+    topic message; null when valid). Redeliveries inside a batch are folded later by event id."""
+    valid = F.col("reason").isNull()
+    with_dl = checked.withColumn("dl", F.struct(*dead_letter_columns(stage)))
+    value = F.to_json(F.struct(*[F.col("dl").getField(f).alias(f) for f in LETTER_FIELDS]))
+    return with_dl.select(
+        F.when(valid, F.struct(*event_columns("event."))).alias("event"),
+        F.when(~valid, F.struct(F.col("dl").alias("doc"), value.alias("value"))).alias("letter"),
+    )

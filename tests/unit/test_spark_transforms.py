@@ -8,9 +8,9 @@ import pytest
 from pyspark.sql import Row
 from pyspark.testing import assertDataFrameEqual
 
-from core.events import PlayEvent, encode
-from spark_jobs.sources import parse
-from spark_jobs.transforms import dead_letter_messages, dead_letter_rows, play_records
+from core.events import DeadLetterEvent, PlayEvent, decode, encode
+from spark_jobs.sources import check, parse
+from spark_jobs.transforms import batch_rows, dead_letter_messages, dead_letter_rows
 
 pytestmark = pytest.mark.spark
 
@@ -44,14 +44,23 @@ def _play(event_id: str, ms: int = 1000) -> bytes:
     )
 
 
-def test_play_records_drops_redeliveries_and_uses_epoch_micros(local_spark):
-    valid, _ = parse(_kafka_df(local_spark, [_play("e1"), _play("e1"), _play("e2", 5)]), PlayEvent)
-    got = play_records(valid).select("event_id", "ms_played", "ended_at_us", "emitted_at_us")
-    expected = local_spark.createDataFrame(
-        [("e1", 1000, 1714564800000000, None), ("e2", 5, 1714564800000000, None)],
-        "event_id string, ms_played long, ended_at_us long, emitted_at_us long",
+def test_batch_rows_split_events_and_letters_in_one_pass(local_spark):
+    df = _kafka_df(local_spark, [_play("e1"), b"{oops", _play("e2", 5)])
+    rows = batch_rows(check(df, PlayEvent), "spark.plays").collect()
+    events = [
+        (r.event.event_id, r.event.ms_played, r.event.ended_at_us, r.event.emitted_at_us)
+        for r in rows
+        if r.event
+    ]
+    assert events == [("e1", 1000, 1714564800000000, None), ("e2", 5, 1714564800000000, None)]
+    (letter,) = [r.letter for r in rows if r.letter]
+    assert (letter.doc["_id"], letter.doc["reason"], letter.doc["payload"]) == (
+        "spark.plays:p.plays.v1:0:1",
+        "not valid JSON",
+        "{oops",
     )
-    assertDataFrameEqual(got, expected)
+    assert decode(DeadLetterEvent, letter.value.encode()).reason == "not valid JSON"
+    assert all((r.event is None) != (r.letter is None) for r in rows)
 
 
 def test_dead_letter_rows_keep_payload_reason_and_coordinates(local_spark):
