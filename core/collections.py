@@ -11,7 +11,10 @@ Bronze / silver
                received_at
 - plays:       _id = play_id(user_id, dedup key); every PlayEvent field + counted (bool: ms_played
                ≥ stream threshold), local_day 'YYYY-MM-DD', local_hour, weekday (0=Mon),
-               release_year, genres [..], features {AUDIO_FEATURE_NAMES} | null, enriched_at
+               release_year, genres [..], features {AUDIO_FEATURE_NAMES} | null, event_ids,
+               sources, records [source events] (only when merged from several; else the
+               play's own event fields are its event), catalog_fields [event fields filled
+               from the catalog], enriched_at
 - dead_letters: _id "<stage>:<topic>:<partition>:<offset>" (or a stable_id of the payload);
                the DeadLetterEvent fields
 

@@ -13,6 +13,7 @@ Rules (DESIGN §5 "Nothing twice"):
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import datetime
@@ -23,6 +24,7 @@ SOURCE_RANK = {"export_extended": 4, "api": 3, "export_account": 2, "demo": 1}
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
+@functools.lru_cache(maxsize=65536)
 def norm(text: str | None) -> str:
     """Lower case, accents and punctuation removed: 'Beyoncé – Halo!' → 'beyoncehalo'."""
     if not text:

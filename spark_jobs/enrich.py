@@ -4,7 +4,8 @@
 
 Adds album, release_year, genres (the track's, else its artists'), audio features, and the
 local-time fields (local_day/month/year/hour, weekday) in the user's zone; `counted` says
-whether the play is a stream (ms_played ≥ threshold).
+whether the play is a stream (ms_played ≥ threshold). A play merged from several source events
+keeps them in `records`; a single-event play (most) does not repeat its own fields.
 """
 
 from __future__ import annotations
@@ -13,8 +14,21 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.events import utc_now
+from core.events import PlayEvent, utc_now
 from spark_jobs.dedupe import merge, name_key
+
+EVENT_FIELDS = [f for f in PlayEvent.model_fields if f != "schema_version"]
+
+
+def source_records(play: dict[str, Any]) -> list[dict[str, Any]]:
+    """The source events of a stored play: its `records` when it merged several, else its own
+    event fields (minus what enrichment filled in from the catalog)."""
+    if play.get("records"):
+        return list(play["records"])
+    record = {f: play.get(f) for f in EVENT_FIELDS}
+    for f in play.get("catalog_fields") or []:
+        record[f] = None
+    return [record]
 
 
 def local_fields(ended_at: datetime, zone: str) -> dict[str, Any]:
@@ -70,6 +84,7 @@ def play_document(
     doc = {**merged, "_id": play_id, "user_id": user_id}
     doc["album_name"] = doc.get("album_name") or album_from_catalog
     doc["album_id"] = doc.get("album_id") or album_id_from_catalog
+    doc["catalog_fields"] = [f for f in ("album_name", "album_id") if doc[f] and not merged.get(f)]
     doc.update(extra)
     doc.update(local_fields(doc["ended_at"], zone))
     doc["counted"] = doc["ms_played"] >= threshold_ms
@@ -78,6 +93,7 @@ def play_document(
     doc["name_key"] = name_key(doc.get("artist_names"), doc.get("track_name"))
     doc["event_ids"] = sorted(r["event_id"] for r in records)
     doc["sources"] = sorted({r["source"] for r in records})
-    doc["records"] = records
+    if len(records) > 1:  # a single event is the play's own event fields (see source_records)
+        doc["records"] = records
     doc["enriched_at"] = utc_now()
     return doc

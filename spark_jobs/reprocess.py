@@ -21,6 +21,7 @@ from typing import Any
 from core import mongo
 from core.collections import Coll
 from core.settings import Settings
+from spark_jobs.enrich import source_records
 from spark_jobs.store import JobConfig, build_plays, rebuild_rollups, replace_plays, user_rules
 
 log = logging.getLogger("earshot.spark.reprocess")
@@ -55,7 +56,7 @@ def reprocess(
             if not old:
                 continue
             docs = build_plays(
-                db, user, [{"_id": p["_id"], "records": p["records"]} for p in old], zone, threshold
+                db, user, [{"_id": p["_id"], "records": source_records(p)} for p in old], zone, threshold
             )
             replace_plays(db, docs)
             days = {p["local_day"] for p in old + docs}

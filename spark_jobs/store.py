@@ -24,7 +24,7 @@ from core.events import utc_now
 from core.settings import Settings
 from spark_jobs import rollups, sessions
 from spark_jobs.dedupe import assign
-from spark_jobs.enrich import play_document
+from spark_jobs.enrich import play_document, source_records
 
 Doc = dict[str, Any]
 NEXT_LEVEL = (("day", "month"), ("month", "year"), ("year", "all"))
@@ -131,7 +131,7 @@ def process_user(db: Database[Doc], cfg: JobConfig, user_id: str, events: list[D
     zone, threshold = user_rules(db, cfg, user_id)
     stored = load_candidates(db, user_id, zone, [e["ended_at"] for e in events], cfg.tolerance_s)
     before = {p["_id"]: p for p in stored}
-    working = [{"_id": p["_id"], "records": list(p["records"])} for p in stored]
+    working = [{"_id": p["_id"], "records": source_records(p)} for p in stored]
     working, changed = assign(events, working, cfg.tolerance_s)
     if not changed:
         return {"events": len(events), "changed": 0}

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from core.events import DeadLetterEvent, PlayEvent
+from core.events import DeadLetterEvent
+from spark_jobs.enrich import EVENT_FIELDS
 
-EVENT_FIELDS = [f for f in PlayEvent.model_fields if f != "schema_version"]
 TIME_FIELDS = ("ended_at", "emitted_at")
 LETTER_FIELDS = list(DeadLetterEvent.model_fields)
 

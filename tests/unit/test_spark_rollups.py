@@ -9,7 +9,7 @@ import pytest
 from core.collections import Coll, pack_rows, unpack_rows
 from spark_jobs import profiles
 from spark_jobs.dedupe import assign, merge, name_key, same_play
-from spark_jobs.enrich import local_fields, play_document
+from spark_jobs.enrich import EVENT_FIELDS, local_fields, play_document, source_records
 from spark_jobs.rollups import child_periods, day_rollups, roll_up
 from spark_jobs.store import candidate_days
 from spark_jobs.sessions import build_sessions, streaks
@@ -173,3 +173,13 @@ def test_profile_weights_means_and_percentiles():
     assert out["features"]["energy"]["mean"] == pytest.approx(0.35)
     assert 0.2 <= out["features"]["energy"]["p50"] <= 0.22 and out["features"]["energy"]["p90"] > 0.6
     assert out["genres"] == pytest.approx({"jazz": 3.5 / 4, "pop": 0.5 / 4})
+
+
+def test_single_event_play_restores_its_source_event():
+    event = {f: None for f in EVENT_FIELDS} | ev("e1", "api", album_name=None, user_id="u")
+    track = {"_id": "t1", "album_name": "I Am... Sasha Fierce", "album_id": "al1", "release_date": "2008"}
+    doc = play_document("u", "u|e1", [event], track, {}, "UTC", 30_000)
+    assert "records" not in doc and doc["album_name"] == "I Am... Sasha Fierce"
+    assert source_records(doc) == [event]  # the catalog's album is not mistaken for the event's
+    both = play_document("u", "u|e1", [event, ev("e2", "export_extended")], None, {}, "UTC", 30_000)
+    assert [r["event_id"] for r in source_records(both)] == ["e1", "e2"]
