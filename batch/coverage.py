@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from core import mongo
+from core.collections import Coll
+from core.mongo import find_ids
 from core.settings import Settings
 
 
@@ -20,13 +22,11 @@ def coverage_of(db: Any, user_id: str | None = None) -> dict[str, Any]:
         g["_id"]: g["n"]
         for g in db.plays.aggregate([{"$match": match}, {"$group": {"_id": "$track_id", "n": {"$sum": 1}}}])
     }
-    known: set[str] = set()
     ids = sorted(counts)
-    for i in range(0, len(ids), 1000):
-        chunk = ids[i : i + 1000]
-        known |= {
-            d["_id"] for d in db.tracks.find({"_id": {"$in": chunk}, "features": {"$ne": None}}, {"_id": 1})
-        }
+    # a pure `_id $in` is served from the index; a second condition would scan the catalog
+    known = {
+        d["_id"] for d in find_ids(db, Coll.TRACKS, ids, {"features": 1}) if d.get("features") is not None
+    }
     plays = sum(counts.values())
     covered = sum(n for t, n in counts.items() if t in known)
     return {

@@ -1,5 +1,8 @@
 """Weekly listening digest per user, from the day rollups, into `notifications` (+ webhook).
 
+Reads the week's 7 day totals and 7 day artist documents of each user by `_id`; the top artists
+are the day rows merged (minutes summed per artist key).
+
     from batch.digest import weekly_digests
     weekly_digests(settings, week_end=date(2026, 11, 22))  # the 7 local days ending that day
 
@@ -12,9 +15,11 @@ import datetime as dt
 import logging
 from typing import Any
 
+from consumer.gold import entity_rows
 from core import mongo
-from core.collections import rollup_id
+from core.collections import Coll, rollup_id
 from core.events import utc_now
+from core.mongo import find_ids
 from core.settings import Settings
 
 log = logging.getLogger("earshot.batch.digest")
@@ -24,19 +29,28 @@ def week_days(week_end: dt.date) -> list[str]:
     return [(week_end - dt.timedelta(days=i)).isoformat() for i in range(6, -1, -1)]
 
 
+def top_artists(day_docs: list[dict[str, Any]], top: int = 3) -> list[tuple[str, float]]:
+    """The week's top artists by minutes from the day artist documents (rows merged by key)."""
+    minutes: dict[str, float] = {}
+    names: dict[str, str] = {}
+    for doc in day_docs:
+        for row in entity_rows(doc):
+            minutes[row["key"]] = minutes.get(row["key"], 0.0) + float(row.get("minutes") or 0.0)
+            names.setdefault(row["key"], row.get("name") or row["key"])
+    ranked = sorted(minutes.items(), key=lambda kv: (-kv[1], names[kv[0]]))[:top]
+    return [(names[key], m) for key, m in ranked]
+
+
 def digest_for(db: Any, user_id: str, days: list[str], top: int = 3) -> dict[str, Any] | None:
-    totals = list(db.rollup_totals.find({"user_id": user_id, "grain": "day", "period": {"$in": days}}))
+    totals = find_ids(
+        db, Coll.ROLLUP_TOTALS, [rollup_id(user_id, "day", d) for d in days], {"streams": 1, "minutes": 1}
+    )
     if not totals:
         return None
     streams = sum(t.get("streams", 0) for t in totals)
     minutes = sum(t.get("minutes", 0.0) for t in totals)
-    artists: dict[str, float] = {}
-    for e in db.rollup_entities.find(
-        {"user_id": user_id, "grain": "day", "period": {"$in": days}, "entity_type": "artist"}
-    ):
-        name = e.get("name") or e["entity_key"]
-        artists[name] = artists.get(name, 0.0) + e.get("minutes", 0.0)
-    best = sorted(artists.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    artist_ids = [rollup_id(user_id, "day", d, "artist") for d in days]
+    best = top_artists(find_ids(db, Coll.ROLLUP_ENTITIES, artist_ids, {"rows": 1}), top)
     tops = ", ".join(f"{name} ({m:.0f} min)" for name, m in best) or "—"
     return {
         "_id": rollup_id("digest", user_id, days[0], days[-1]),
@@ -78,7 +92,8 @@ def weekly_digests(settings: Settings, week_end: dt.date | None = None) -> list[
     out = []
     with mongo.client(settings) as client:
         db = client[settings.mongo_db]
-        users = sorted(db.rollup_totals.distinct("user_id", {"grain": "day", "period": {"$in": days}}))
+        # user_stats holds one small document per user with plays: no scan of the gold layer
+        users = sorted(str(u["_id"]) for u in db[Coll.USER_STATS.value].find({}, {"_id": 1}))
         for user_id in users:
             doc = digest_for(db, user_id, days)
             if doc is None:

@@ -7,5 +7,6 @@ All of them run in one process, one thread per role:
     earshot consume --only alerts            # the same through the CLI
 
 Roles live in small modules (`raw`, `now_playing`, `alerts`, `milestones`, `webhook`, `health`);
-`runner` holds the poll → write → commit → heartbeat loop they share. See docs/consumers.md.
+`runner` holds the poll → write → commit → heartbeat loop they share; `gold` reads the rollups by
+`_id` (milestones, export, the batch jobs). See docs/consumers.md.
 """

@@ -4,30 +4,64 @@
 
 writes one file per dataset into the output directory: `plays`, `user_stats`, `rollup_totals`,
 `rollup_entities` (`.csv`, `.json` — a JSON array — or `.parquet`). Nested values (artist
-lists, audio features) become JSON text in CSV and Parquet; times are UTC ISO-8601.
+lists, audio features, series, sessions) become JSON text in CSV and Parquet; times are UTC
+ISO-8601. `rollup_entities` has one row per entity of each period (user_id, grain, period,
+entity_type, rank, key, name, artist_name, track_id, streams, plays, minutes, first_played,
+last_played, series), unpacked from the stored per-type documents; `rollup_totals` one row per
+period (all time, years, months, days: read by `_id` through each level's `series`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from pymongo.database import Database
 
-from core.collections import Coll
+from consumer.gold import entity_rows, totals_tree
+from core.collections import ENTITY_TYPES, GRAINS, Coll, rollup_id
 from core.errors import EarshotError
+from core.mongo import find_ids
 
 Format = Literal["csv", "json", "parquet"]
 FORMATS: tuple[Format, ...] = ("csv", "json", "parquet")
-DATASETS: dict[str, tuple[Coll, str, list[tuple[str, int]]]] = {
-    "plays": (Coll.PLAYS, "user_id", [("ended_at", 1)]),
-    "user_stats": (Coll.USER_STATS, "_id", []),
-    "rollup_totals": (Coll.ROLLUP_TOTALS, "user_id", [("grain", 1), ("period", 1)]),
-    "rollup_entities": (Coll.ROLLUP_ENTITIES, "user_id", [("grain", 1), ("period", 1), ("entity_type", 1)]),
-}
+DATASETS = ("plays", "user_stats", "rollup_totals", "rollup_entities")
+GRAIN_ORDER = {g: i for i, g in enumerate(GRAINS)}
+ENTITY_ORDER = {t: i for i, t in enumerate(ENTITY_TYPES)}
+
+
+def _plays(db: Database[dict[str, Any]], user_id: str) -> Iterator[dict[str, Any]]:
+    yield from db[Coll.PLAYS.value].find({"user_id": user_id}).sort([("ended_at", 1)])
+
+
+def _user_stats(db: Database[dict[str, Any]], user_id: str) -> Iterator[dict[str, Any]]:
+    stats = db[Coll.USER_STATS.value].find_one({"_id": user_id})
+    if stats:
+        yield stats
+
+
+def _order(doc: dict[str, Any]) -> tuple[int, str]:
+    return GRAIN_ORDER[doc["grain"]], doc["period"]
+
+
+def _totals(db: Database[dict[str, Any]], user_id: str) -> list[dict[str, Any]]:
+    # play_ids only point into `plays`, which is exported whole
+    return sorted(totals_tree(db, user_id, {"play_ids": 0}), key=_order)
+
+
+def _entities(
+    db: Database[dict[str, Any]], user_id: str, totals: list[dict[str, Any]]
+) -> Iterator[dict[str, Any]]:
+    """One row per (grain, period, entity type, entity), ranked as the app ranks them."""
+    ids = [rollup_id(user_id, d["grain"], d["period"], t) for d in totals for t in ENTITY_TYPES]
+    docs = find_ids(db, Coll.ROLLUP_ENTITIES, ids, {"top": 0})
+    for doc in sorted(docs, key=lambda d: (*_order(d), ENTITY_ORDER.get(d["entity_type"], 99))):
+        keys = {k: doc[k] for k in ("user_id", "grain", "period", "entity_type")}
+        for row in entity_rows(doc):
+            yield keys | row
 
 
 def _jsonable(value: Any) -> Any:
@@ -69,19 +103,22 @@ def export_user(
         raise EarshotError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
     if out_dir.exists() and not out_dir.is_dir():
         raise EarshotError(f"{out_dir} exists and is not a directory")
-    counts: dict[str, int] = {}
+    totals = _totals(db, user_id)
+    sources: dict[str, Iterable[dict[str, Any]]] = {
+        "plays": _plays(db, user_id),
+        "user_stats": _user_stats(db, user_id),
+        "rollup_totals": totals,
+        "rollup_entities": _entities(db, user_id, totals),
+    }
     found: dict[str, list[dict[str, Any]]] = {}
-    for name, (coll, field, order) in DATASETS.items():
-        cursor: Iterable[dict[str, Any]] = db[coll.value].find({field: user_id})
-        if order:
-            cursor = db[coll.value].find({field: user_id}).sort(order)
+    for name in DATASETS:
         docs = []
-        for doc in cursor:
+        for doc in sources[name]:
             docs.append(doc)
             if on_progress and len(docs) % 5000 == 0:
                 on_progress(name, len(docs))
         found[name] = docs
-        counts[name] = len(docs)
+    counts = {name: len(docs) for name, docs in found.items()}
     if not any(counts.values()):
         raise EarshotError(f"no plays or statistics for user {user_id!r} in database {db.name!r}")
     out_dir.mkdir(parents=True, exist_ok=True)

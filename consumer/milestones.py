@@ -1,9 +1,14 @@
 """Listener milestones from the rollups the Spark job writes: pure rules plus one scan.
 
-- the N-thousandth stream (rollup_totals grain 'all'; step `milestone_streams_step`),
-- a new #1 artist this month (rollup_entities grain 'month', entity_type 'artist', by streams,
-  in the user's own time zone),
-- a listening-streak record (user_stats longest_streak while the current streak holds it).
+- the N-thousandth stream (user_stats total_streams; step `milestone_streams_step`),
+- a new #1 artist this month (`top[0]` of the month's artist document in rollup_entities, read by
+  `_id`, month in the user's own time zone),
+- a listening-streak record (streaks recomputed from user_stats active_days as of the user's
+  today: the longest streak while the current one holds it).
+
+The scan reads the small `users` and `user_stats` collections (one document per user) and one
+entity document per user by `_id` — never a filter over the gold collections, which FerretDB v1
+would answer with a full collection scan.
 
 Each milestone has a deterministic id (user + what + value), so it is notified exactly once
 however often the scan runs, restarts, or replays.
@@ -18,8 +23,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pymongo.database import Database
 
 from consumer.notify import Notification
-from core.collections import Coll
+from core.collections import Coll, rollup_id
 from core.events import stable_id
+from core.mongo import find_ids
+from spark_jobs.sessions import local_today, streaks
 
 MIN_STREAK_DAYS = 3
 MIN_TOP_ARTIST_STREAMS = 5
@@ -37,12 +44,23 @@ def streak_record(stats: dict[str, Any], min_days: int = MIN_STREAK_DAYS) -> int
     return longest if longest >= min_days and current >= longest else None
 
 
-def month_of(now: datetime, time_zone: str) -> str:
+def valid_zone(time_zone: str) -> str:
+    """The zone name when it is a known IANA zone, else 'UTC'."""
     try:
-        zone = ZoneInfo(time_zone)
+        ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return now.astimezone(zone).strftime("%Y-%m")
+        return "UTC"
+    return time_zone
+
+
+def month_of(now: datetime, time_zone: str) -> str:
+    return now.astimezone(ZoneInfo(valid_zone(time_zone))).strftime("%Y-%m")
+
+
+def current_streaks(stats: dict[str, Any], now: datetime, time_zone: str) -> dict[str, Any]:
+    """Current and longest streak from the stored active days, as of the user's local today
+    (the stored current_streak is as of the last write, which may be days old)."""
+    return streaks(list(stats.get("active_days") or []), local_today(valid_zone(time_zone), now))
 
 
 def streams_note(user: str, reached: int) -> Notification:
@@ -57,9 +75,9 @@ def streams_note(user: str, reached: int) -> Notification:
 
 
 def top_artist_note(user: str, month: str, artist: dict[str, Any]) -> Notification:
-    name = artist.get("name") or artist.get("entity_key")
+    name = artist.get("name") or artist.get("key")
     return Notification(
-        stable_id("milestone", "top_artist", user, month, artist.get("entity_key")),
+        stable_id("milestone", "top_artist", user, month, artist.get("key")),
         "milestone",
         "info",
         f"New #1 artist this month: {name}",
@@ -85,24 +103,23 @@ def scan(db: Database[dict[str, Any]], now: datetime, step: int, default_zone: s
         u["_id"]: u.get("time_zone") or default_zone for u in db[Coll.USERS.value].find({}, {"time_zone": 1})
     }
     notes: list[Notification] = []
-    users: set[str] = set()
-    for total in db[Coll.ROLLUP_TOTALS.value].find({"grain": "all"}, {"user_id": 1, "streams": 1}):
-        users.add(total["user_id"])
-        reached = streams_reached(int(total.get("streams") or 0), step)
+    stats_by_user = {
+        str(s["_id"]): s for s in db[Coll.USER_STATS.value].find({}, {"total_streams": 1, "active_days": 1})
+    }
+    for user, stats in sorted(stats_by_user.items()):
+        reached = streams_reached(int(stats.get("total_streams") or 0), step)
         if reached:
-            notes.append(streams_note(total["user_id"], reached))
-    for user in sorted(users):
-        month = month_of(now, zones.get(user, default_zone))
-        top = list(
-            db[Coll.ROLLUP_ENTITIES.value]
-            .find({"user_id": user, "grain": "month", "period": month, "entity_type": "artist"})
-            .sort([("streams", -1), ("entity_key", 1)])
-            .limit(1)
-        )
-        if top and int(top[0].get("streams") or 0) >= MIN_TOP_ARTIST_STREAMS:
-            notes.append(top_artist_note(user, month, top[0]))
-    for stats in db[Coll.USER_STATS.value].find({}, {"longest_streak": 1, "current_streak": 1}):
-        days = streak_record(stats)
+            notes.append(streams_note(user, reached))
+    month_ids = {
+        rollup_id(user, "month", month_of(now, zones.get(user, default_zone)), "artist"): user
+        for user in stats_by_user
+    }
+    for doc in find_ids(db, Coll.ROLLUP_ENTITIES, month_ids, {"period": 1, "top": 1}):
+        top = (doc.get("top") or [None])[0]
+        if top and int(top.get("streams") or 0) >= MIN_TOP_ARTIST_STREAMS:
+            notes.append(top_artist_note(month_ids[doc["_id"]], doc["period"], top))
+    for user, stats in sorted(stats_by_user.items()):
+        days = streak_record(current_streaks(stats, now, zones.get(user, default_zone)))
         if days:
-            notes.append(streak_note(str(stats["_id"]), days))
+            notes.append(streak_note(user, days))
     return notes

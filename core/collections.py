@@ -43,7 +43,7 @@ any other filter scans the collection), so each shape holds what a page needs in
                    A row: key (entity key: track = normalised 'artist|track' names, so export
                    plays without ids count for the same track; artist = normalised name; album =
                    album id or 'name:<album>|<artist>'; genre; decade '1990s'; platform), name,
-                   artist_name, track_id, streams, plays, minutes, first_played, last_played,
+                   artist_name, track_id, streams, plays, minutes, skips, first_played, last_played,
                    series {child period: streams} (year: months, all: years; else {})
 - rollup_heatmap:  _id rollup_id(user, grain, period); user_id, grain, period,
                    cells [{weekday (0=Mon), hour, streams, minutes}]
@@ -126,6 +126,7 @@ ENTITY_FIELDS = (
     "streams",
     "plays",
     "minutes",
+    "skips",
     "first_played",
     "last_played",
     "series",

@@ -21,6 +21,7 @@ from pymongo.database import Database
 
 from core.collections import Coll, rollup_id
 from core.events import utc_now
+from core.mongo import ID_CHUNK, find_ids
 from core.settings import Settings
 from spark_jobs import rollups, sessions
 from spark_jobs.dedupe import assign
@@ -28,7 +29,6 @@ from spark_jobs.enrich import play_document, source_records
 
 Doc = dict[str, Any]
 NEXT_LEVEL = (("day", "month"), ("month", "year"), ("year", "all"))
-ID_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -70,18 +70,10 @@ def candidate_days(times: list[datetime], zone: str, tol_s: int) -> set[str]:
     return {(t + d).astimezone(tz).strftime("%Y-%m-%d") for t in times for d in (-pad, pad)}
 
 
-def _find_ids(db: Database[Doc], coll: Coll, ids: list[str], projection: Doc | None = None) -> list[Doc]:
-    """Documents by `_id` in chunks (the patched FerretDB serves `_id $in` from its index)."""
-    found: list[Doc] = []
-    for i in range(0, len(ids), ID_CHUNK):
-        found += db[coll.value].find({"_id": {"$in": ids[i : i + ID_CHUNK]}}, projection)
-    return found
-
-
 def day_docs(db: Database[Doc], user_id: str, days: set[str]) -> dict[str, Doc]:
     """The stored day totals (which list their play ids) of the given local days."""
     ids = [rollup_id(user_id, "day", d) for d in sorted(days)]
-    return {d["period"]: d for d in _find_ids(db, Coll.ROLLUP_TOTALS, ids, {"play_ids": 1, "period": 1})}
+    return {d["period"]: d for d in find_ids(db, Coll.ROLLUP_TOTALS, ids, {"play_ids": 1, "period": 1})}
 
 
 def load_candidates(
@@ -90,15 +82,15 @@ def load_candidates(
     """Stored plays that an event at one of `times` could be the same play as."""
     days = day_docs(db, user_id, candidate_days(times, zone, tol_s))
     ids = sorted({i for d in days.values() for i in d.get("play_ids", [])})
-    return _find_ids(db, Coll.PLAYS, ids)
+    return find_ids(db, Coll.PLAYS, ids)
 
 
 def load_catalog(db: Database[Doc], track_ids: set[str]) -> tuple[dict[str, Doc], dict[str, Doc]]:
     if not track_ids:
         return {}, {}
-    tracks = {t["_id"]: t for t in _find_ids(db, Coll.TRACKS, sorted(track_ids))}
+    tracks = {t["_id"]: t for t in find_ids(db, Coll.TRACKS, sorted(track_ids))}
     artist_ids = sorted({a for t in tracks.values() for a in t.get("artist_ids") or []})
-    return tracks, {a["_id"]: a for a in _find_ids(db, Coll.ARTISTS, artist_ids)}
+    return tracks, {a["_id"]: a for a in find_ids(db, Coll.ARTISTS, artist_ids)}
 
 
 def build_plays(db: Database[Doc], user_id: str, plays: list[Doc], zone: str, threshold: int) -> list[Doc]:
@@ -156,7 +148,7 @@ def plays_of_days(db: Database[Doc], user_id: str, days: set[str], known: dict[s
     (just-written versions win; a play that moved to another day drops out)."""
     listed = {i for d in day_docs(db, user_id, days).values() for i in d.get("play_ids", [])}
     missing = sorted(listed - known.keys())
-    found = {p["_id"]: p for p in _find_ids(db, Coll.PLAYS, missing, {"records": 0})}
+    found = {p["_id"]: p for p in find_ids(db, Coll.PLAYS, missing, {"records": 0})}
     pool = {i: known[i] for i in listed & known.keys()} | found
     pool |= {i: p for i, p in known.items() if p.get("local_day") in days}
     return [p for p in pool.values() if p.get("local_day") in days]
@@ -165,7 +157,7 @@ def plays_of_days(db: Database[Doc], user_id: str, days: set[str], known: dict[s
 def _stored_children(
     db: Database[Doc], user_id: str, grain: str, periods: list[str]
 ) -> dict[Coll, list[Doc]]:
-    return {coll: _find_ids(db, coll, ids) for coll, ids in rollups.doc_ids(user_id, grain, periods).items()}
+    return {coll: find_ids(db, coll, ids) for coll, ids in rollups.doc_ids(user_id, grain, periods).items()}
 
 
 def rebuild_rollups(

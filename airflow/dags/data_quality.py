@@ -10,18 +10,20 @@ DOC = """
 ### Data quality
 Hourly checks; each task **fails** (and so alerts) when its check does not hold:
 - `duplicates` — no two plays with the same user, track and end time;
-- `rollups` — the latest day rollups equal a recomputation from the plays;
+- `rollups` — the 20 latest active user-days: each day rollup equals a recomputation from the plays
+  its `play_ids` list, those are exactly the plays of that local day, its track rows add up to it
+  and its month's series holds the same counts;
 - `coverage` — share of plays with audio features ≥ `EARSHOT_MIN_CATALOG_COVERAGE` (0.5);
 - `dead_letters` — no dead-letter spike in the last hour.
 """
 
 
-def _db():  # type: ignore[no-untyped-def]
-    from core import mongo
+def _check(name: str) -> dict:
+    """One check of batch.quality.CHECKS; its MongoDB client is closed when the check ends."""
+    from batch.quality import run
     from core.settings import get_settings
 
-    settings = get_settings()
-    return mongo.client(settings)[settings.mongo_db], settings
+    return run(name, get_settings())
 
 
 @dag(
@@ -37,28 +39,19 @@ def _db():  # type: ignore[no-untyped-def]
 def data_quality() -> None:
     @task
     def duplicates() -> dict:
-        from batch.quality import no_duplicate_plays
-
-        return no_duplicate_plays(_db()[0])
+        return _check("duplicates")
 
     @task
     def rollups() -> dict:
-        from batch.quality import rollups_match_plays
-
-        return rollups_match_plays(_db()[0])
+        return _check("rollups")
 
     @task
     def coverage() -> dict:
-        from batch.quality import catalog_coverage_ok
-
-        db, settings = _db()
-        return catalog_coverage_ok(db, settings.min_catalog_coverage)
+        return _check("coverage")
 
     @task
     def dead_letters() -> dict:
-        from batch.quality import no_dead_letter_spike
-
-        return no_dead_letter_spike(_db()[0])
+        return _check("dead_letters")
 
     [duplicates(), rollups(), coverage(), dead_letters()]
 

@@ -9,9 +9,9 @@ from airflow.sdk import dag, task
 DOC = """
 ### Weekly digest
 Every Monday: for each user with listening in the 7 days before the run's logical date, sums the
-day rollups (minutes, streams, active days, top artists) into a `notifications` document of kind
-`digest` (stable id per user and week, so reruns replace it), and posts it to the webhook when
-`EARSHOT_WEBHOOK_URL` is set.
+7 day rollups (minutes, streams, active days; top artists from the day artist rows merged), read
+by `_id`, into a `notifications` document of kind `digest` (stable id per user and week, so reruns
+replace it), and posts it to the webhook when `EARSHOT_WEBHOOK_URL` is set.
 """
 
 

@@ -19,6 +19,7 @@ from core.collections import play_id
 from core.events import PlayEvent
 from core.settings import REPO_ROOT, get_settings
 from kaggle_seed.generate_sample import generate_rows
+from tests.integration.gold import listen, write_plays
 
 pytestmark = [pytest.mark.integration, pytest.mark.airflow]
 DAGS = REPO_ROOT / "airflow" / "dags"
@@ -167,47 +168,36 @@ def test_history_import_moves_files(
 
 def test_weekly_digest_dag(dagbag: Any, mongo_db: Any) -> None:
     user = "digest-user"
-    for day, minutes in (("2026-03-02", 30.0), ("2026-03-05", 45.5), ("2026-03-09", 99.0)):
-        mongo_db.rollup_totals.replace_one(
-            {"_id": f"{user}|day|{day}"},
-            {
-                "user_id": user,
-                "grain": "day",
-                "period": day,
-                "streams": 10,
-                "plays": 12,
-                "minutes": minutes,
-                "skips": 2,
-            },
-            upsert=True,
-        )
-        mongo_db.rollup_entities.replace_one(
-            {"_id": f"{user}|day|{day}|artist|a1"},
-            {
-                "user_id": user,
-                "grain": "day",
-                "period": day,
-                "entity_type": "artist",
-                "entity_key": "a1",
-                "name": "Nora Castell",
-                "streams": 10,
-                "plays": 12,
-                "minutes": minutes,
-            },
-            upsert=True,
-        )
+    at = lambda day, hour: dt.datetime.fromisoformat(f"{day}T{hour:02d}:00:00+00:00")  # noqa: E731
+    write_plays(
+        mongo_db,
+        get_settings(),
+        user,
+        [
+            listen(at("2026-03-02", 8), "One", "Nora Castell", ms=20 * 60_000),
+            listen(at("2026-03-02", 9), "Two", "Nora Castell", ms=10 * 60_000),
+            listen(at("2026-03-05", 8), "Three", "Ida Brandt", ms=30 * 60_000),
+            listen(at("2026-03-05", 9), "One", "Nora Castell", ms=15 * 60_000 + 30_000),
+            listen(at("2026-03-05", 10), "Skip", "Ida Brandt", ms=6_000),  # a play, not a stream
+            listen(at("2026-03-09", 8), "Later", "Ida Brandt", ms=99 * 60_000),  # the next week
+        ],
+    )
     run = dagbag.get_dag("weekly_digest").test(logical_date=dt.datetime(2026, 3, 9, 7, tzinfo=UTC))
     assert _state(run) == "success"
     note = mongo_db.notifications.find_one({"user_id": user, "kind": "digest"})
-    assert note["stats"]["streams"] == 20 and note["stats"]["minutes"] == 75.5
-    assert "Nora Castell" in note["body"] and note["webhook"]["status"] == "disabled"
-    # these hand-made rollups have no plays behind them: remove them for the data-quality test
-    mongo_db.rollup_totals.delete_many({"user_id": user})
-    mongo_db.rollup_entities.delete_many({"user_id": user})
+    assert note["period"] == {"start": "2026-03-02", "end": "2026-03-08"}
+    assert note["stats"]["streams"] == 4 and note["stats"]["minutes"] == 75.6
+    assert note["stats"]["active_days"] == 2
+    assert note["stats"]["top_artists"] == [
+        {"name": "Nora Castell", "minutes": 45.5},
+        {"name": "Ida Brandt", "minutes": 30.1},
+    ]
+    assert "Nora Castell (46 min), Ida Brandt (30 min)" in note["body"]
+    assert note["webhook"]["status"] == "disabled"
 
 
 def test_data_quality_dag_passes_then_check_fails_loudly(dagbag: Any, mongo_db: Any) -> None:
-    from batch.quality import DataQualityError, no_duplicate_plays
+    from batch.quality import DataQualityError, no_duplicate_plays, rollups_match_plays
 
     _seed_plays(mongo_db, "dq-user", [dt.datetime(2026, 1, 5, 9, tzinfo=UTC)])
     for row in SAMPLE:  # the catalog covers every seeded play
@@ -217,6 +207,8 @@ def test_data_quality_dag_passes_then_check_fails_loudly(dagbag: Any, mongo_db: 
     from spark_jobs.reprocess import reprocess
 
     reprocess(get_settings(), "dq-user")
+    # the earlier tests' users (reprocessed, digest) are sampled too: every one of their days holds
+    assert rollups_match_plays(mongo_db)["checked"] >= 1
     run = dagbag.get_dag("data_quality").test()
     assert _state(run) == "success"
     dupe = dict(mongo_db.plays.find_one({"user_id": "dq-user"}))
@@ -225,5 +217,18 @@ def test_data_quality_dag_passes_then_check_fails_loudly(dagbag: Any, mongo_db: 
     try:
         with pytest.raises(DataQualityError, match="1 duplicated plays"):
             no_duplicate_plays(mongo_db)
+        # the copy has the day's local_day but is not in the day's play list
+        with pytest.raises(DataQualityError, match=r"dq-user 2026-01-05: 1 plays of the day not listed"):
+            rollups_match_plays(mongo_db)
     finally:
         mongo_db.plays.delete_one({"_id": "dq-user|copy"})
+    day = "dq-user|day|2026-01-05"
+    mongo_db.rollup_totals.update_one({"_id": day}, {"$inc": {"streams": 1}})
+    try:
+        with pytest.raises(DataQualityError, match=r"1 of \d+ sampled day rollups differ") as err:
+            rollups_match_plays(mongo_db)
+        assert "dq-user 2026-01-05: streams 2≠1" in str(err.value)
+        assert "track rows sum: streams 1≠2" in str(err.value)
+    finally:
+        mongo_db.rollup_totals.update_one({"_id": day}, {"$inc": {"streams": -1}})
+    assert rollups_match_plays(mongo_db)["checked"] >= 1

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
 
+from consumer import milestones
 from consumer.alerts import AlertChecker
 from consumer.export import export_user
 from consumer.health import LagMonitor
@@ -19,6 +20,7 @@ from core.errors import EarshotError
 from core.events import CommandEvent, utc_now
 from core.settings import load_settings
 from core.topics import Topic, topic_name
+from tests.integration.gold import listen, write_plays
 
 pytestmark = pytest.mark.integration
 
@@ -123,39 +125,99 @@ def test_lag_is_measured_per_group_and_growing_lag_alerts(stack, mongo_db):
     assert len(lag_alerts) == 1 and group in lag_alerts[0]["title"]
 
 
-def test_export_writes_a_users_plays_and_stats_in_every_format(mongo_db, tmp_path):
+def _frame(path):
+    if path.suffix == ".json":
+        return pd.read_json(path, dtype=False)
+    return pd.read_csv(path, dtype={"period": str}) if path.suffix == ".csv" else pd.read_parquet(path)
+
+
+def _nested(value):
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def test_export_writes_a_users_plays_and_stats_in_every_format(stack, mongo_db, tmp_path):
     user = f"ex-{uuid.uuid4().hex[:6]}"
-    now = utc_now().replace(microsecond=0)
-    mongo_db.plays.insert_many(
+    march = datetime(2025, 3, 1, 10, tzinfo=UTC)
+    write_plays(
+        mongo_db,
+        stack,
+        user,
         [
-            {
-                "_id": f"{user}|{i}",
-                "user_id": user,
-                "ended_at": now - timedelta(minutes=i),
-                "track_name": f"Song {i}",
-                "artist_names": ["A", "B"],
-                "ms_played": 1000 * i,
-                "features": {"energy": 0.5} if i else None,
-            }
-            for i in range(5)
-        ]
+            listen(march, "Song A", "Nora", ms=60_000),
+            listen(march + timedelta(minutes=5), "Song B", "Nora", ms=120_000),
+            listen(march + timedelta(minutes=10), "Song A", "Nora", ms=180_000),
+            listen(march + timedelta(minutes=15), "Song C", "Ida", ms=6_000),  # a skip, not a stream
+            listen(datetime(2025, 4, 2, 8, tzinfo=UTC), "Song A", "Nora", ms=240_000),
+        ],
     )
-    mongo_db.user_stats.insert_one({"_id": user, "longest_streak": 4, "total_streams": 5})
-    mongo_db.plays.insert_one({"_id": "someone-else", "user_id": "other", "ended_at": now})
+    write_plays(mongo_db, stack, "someone-else", [listen(march, "Song A", "Nora")])
     for fmt in ("csv", "json", "parquet"):
         counts = export_user(mongo_db, user, fmt, tmp_path / fmt)
-        assert counts == {"plays": 5, "user_stats": 1, "rollup_totals": 0, "rollup_entities": 0}
-        path = tmp_path / fmt / f"plays.{fmt}"
-        frame = (
-            pd.read_json(path)
-            if fmt == "json"
-            else pd.read_csv(path)
-            if fmt == "csv"
-            else pd.read_parquet(path)
-        )
-        assert list(frame["track_name"]) == [f"Song {i}" for i in reversed(range(5))]  # oldest first
-        assert set(frame["_id"]) == {f"{user}|{i}" for i in range(5)}
-        assert not (tmp_path / fmt / "rollup_totals.csv").exists()
-    assert json.loads(pd.read_csv(tmp_path / "csv" / "plays.csv")["artist_names"][0]) == ["A", "B"]
+        # totals: 2 days, 2 months, 1 year, all time; entities (track + artist rows): days 5 + 2,
+        # months 5 + 2, year 5, all 5
+        assert counts == {"plays": 5, "user_stats": 1, "rollup_totals": 6, "rollup_entities": 24}
+        plays = _frame(tmp_path / fmt / f"plays.{fmt}")
+        assert list(plays["track_name"]) == ["Song A", "Song B", "Song A", "Song C", "Song A"]  # oldest first
+        assert set(plays["user_id"]) == {user}
+        stats = _frame(tmp_path / fmt / f"user_stats.{fmt}")
+        assert list(stats["total_streams"]) == [4]
+        assert _nested(stats["active_days"][0]) == ["2025-03-01", "2025-04-02"]
+
+        totals = _frame(tmp_path / fmt / f"rollup_totals.{fmt}")
+        assert [(g, str(p)) for g, p in zip(totals["grain"], totals["period"], strict=True)] == [
+            ("day", "2025-03-01"),
+            ("day", "2025-04-02"),
+            ("month", "2025-03"),
+            ("month", "2025-04"),
+            ("year", "2025"),
+            ("all", "all"),
+        ]
+        assert "play_ids" not in totals.columns
+        day = totals.iloc[0]
+        assert (day["streams"], day["plays"], day["skips"]) == (3, 4, 1)
+        assert day["minutes"] == pytest.approx(6.1)
+        assert _nested(totals.iloc[4]["series"])["2025-04"]["streams"] == 1
+
+        ents = _frame(tmp_path / fmt / f"rollup_entities.{fmt}")
+        assert set(ents["user_id"]) == {user}
+        year = ents[(ents["grain"] == "year") & (ents["entity_type"] == "track")]
+        assert list(year["name"]) == ["Song A", "Song B", "Song C"] and list(year["rank"]) == [1, 2, 3]
+        song_a = year.iloc[0]
+        assert (song_a["streams"], song_a["plays"], song_a["artist_name"]) == (3, 3, "Nora")
+        assert song_a["minutes"] == pytest.approx(8.0)
+        assert _nested(song_a["series"]) == {"2025-03": 2, "2025-04": 1}
+        artists = ents[(ents["grain"] == "all") & (ents["entity_type"] == "artist")]
+        assert list(zip(artists["name"], artists["streams"], strict=True)) == [("Nora", 4), ("Ida", 0)]
     with pytest.raises(EarshotError, match="no plays or statistics"):
         export_user(mongo_db, "nobody-at-all", "csv", tmp_path / "none")
+
+
+def test_milestones_come_from_user_stats_and_the_months_artist_document(stack, mongo_db):
+    """5-stream steps, #1 artist of the month with ≥ 5 streams, a streak of ≥ 3 days still going."""
+    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    fan, casual = f"fan-{uuid.uuid4().hex[:6]}", f"casual-{uuid.uuid4().hex[:6]}"
+    day = timedelta(days=1)
+    write_plays(
+        mongo_db,
+        stack,
+        fan,
+        [listen(now - 2 * day, "Old", "Nora"), listen(now - day, "Old", "Nora")]
+        + [listen(now - timedelta(minutes=5 * i), f"New {i}", "Ida Brandt") for i in range(1, 7)],
+    )
+    write_plays(
+        mongo_db,
+        stack,
+        casual,
+        [listen(now - 5 * day, "Once", "Nora"), listen(now - 4 * day, "Twice", "Nora")]
+        + [listen(now - timedelta(minutes=5 * i), "Again", "Nora") for i in range(1, 3)],
+    )
+    notes = {(n.user_id, n.title): n for n in milestones.scan(mongo_db, now, 5, "UTC")}
+    assert set(notes) == {
+        (fan, "5 streams!"),
+        (fan, "New #1 artist this month: Ida Brandt"),
+        (fan, "Streak record: 3 days in a row"),
+    }
+    assert "(6 streams)" in notes[(fan, "New #1 artist this month: Ida Brandt")].body
+    # a month later the streak is over and March's #1 no longer counts
+    later = {n.title for n in milestones.scan(mongo_db, now + 31 * day, 5, "UTC") if n.user_id == fan}
+    assert later == {"5 streams!"}

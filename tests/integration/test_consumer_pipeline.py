@@ -25,6 +25,7 @@ from core import kafka
 from core.events import NowPlayingEvent, PlayEvent, decode, utc_now
 from core.health import is_stale
 from core.topics import Topic, topic_name
+from tests.integration.gold import listen, write_plays
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
@@ -130,6 +131,15 @@ def _play(i: int, user: str) -> PlayEvent:
         ended_at=datetime(2024, 5, 1, tzinfo=UTC) + timedelta(minutes=3 * i),
         track_name=f"Song {i}",
     )
+
+
+def _history(streams: int, skips: int) -> list[dict[str, Any]]:
+    """Plays on one old day (no streak, no #1 artist of the current month): only the streams
+    milestone can fire."""
+    start = datetime(2025, 1, 15, 8, tzinfo=UTC)
+    return [listen(start + timedelta(minutes=4 * i), f"Song {i}", f"Artist {i}") for i in range(streams)] + [
+        listen(start + timedelta(hours=5, minutes=i), "Skipped", "Artist", ms=5_000) for i in range(skips)
+    ]
 
 
 def test_raw_landing_holds_every_message_exactly_once_after_a_sigkill(stack, mongo_db, consumers):
@@ -263,7 +273,7 @@ def test_a_milestone_and_a_stopped_component_each_notify_once(stack, mongo_db, c
     fast = {"EARSHOT_HEARTBEAT_STALE_SECONDS": "4", "EARSHOT_ALERT_INTERVAL_SECONDS": "0.5"}
     worker = consumers("raw", **fast)
     wait_for(lambda: assigned(mongo_db, "consumer.raw"), 60, "the raw consumer's heartbeat")
-    consumers("alerts", EARSHOT_WEBHOOK_URL=webhook_server.url, **fast)
+    consumers("alerts", EARSHOT_WEBHOOK_URL=webhook_server.url, EARSHOT_MILESTONE_STREAMS_STEP="10", **fast)
     wait_for(
         lambda: (
             (d := mongo_db.pipeline_health.find_one({"_id": "consumer.alerts"})) and d["details"].get("ticks")
@@ -273,19 +283,8 @@ def test_a_milestone_and_a_stopped_component_each_notify_once(stack, mongo_db, c
     )
 
     user = f"ms-{uuid.uuid4().hex[:6]}"
-    mongo_db.rollup_totals.insert_one(
-        {
-            "_id": f"{user}|all|all",
-            "user_id": user,
-            "grain": "all",
-            "period": "all",
-            "streams": 2345,
-            "plays": 2500,
-            "minutes": 7000.0,
-            "skips": 155,
-        }
-    )
-    wait_for(lambda: calls_matching(webhook_server, "2,000 streams"), 30, "the milestone webhook call")
+    write_plays(mongo_db, stack, user, _history(23, 2))  # 23 streams: the 20th is a milestone (step 10)
+    wait_for(lambda: calls_matching(webhook_server, "20 streams"), 30, "the milestone webhook call")
 
     worker.proc.kill()  # the raw consumer dies without a word
     wait_for(
@@ -301,14 +300,14 @@ def test_a_milestone_and_a_stopped_component_each_notify_once(stack, mongo_db, c
     time.sleep(3)  # six more checks: nothing is notified twice
     milestone = list(mongo_db.notifications.find({"user_id": user, "kind": "milestone"}))
     stale = list(mongo_db.notifications.find({"kind": "alert", "key": "stale:consumer.raw"}))
-    assert len(milestone) == 1 and milestone[0]["title"] == "2,000 streams!"
+    assert len(milestone) == 1 and milestone[0]["title"] == "20 streams!"
     assert len(stale) == 1 and stale[0]["severity"] == "error" and stale[0]["resolved_at"] is None
-    assert len(calls_matching(webhook_server, "2,000 streams")) == 1
+    assert len(calls_matching(webhook_server, "20 streams")) == 1
     assert len(calls_matching(webhook_server, "consumer.raw stopped")) == 1
     for note in (milestone[0], stale[0]):
         assert note["webhook"]["status"] == "sent" and note["webhook"]["attempts"] == 1
-    status, body = calls_matching(webhook_server, "2,000 streams")[0]
-    assert status == 200 and body["blocks"][0]["text"]["text"] == "2,000 streams!"
+    status, body = calls_matching(webhook_server, "20 streams")[0]
+    assert status == 200 and body["blocks"][0]["text"]["text"] == "20 streams!"
 
     # the component comes back: the alert resolves
     consumers("raw", **fast)
@@ -324,23 +323,15 @@ def test_a_failing_webhook_is_retried_and_never_blocks_the_consumer(
 ):
     webhook_server.failing = True
     proc = consumers(
-        "raw,alerts", EARSHOT_WEBHOOK_URL=webhook_server.url, EARSHOT_ALERT_INTERVAL_SECONDS="0.5"
+        "raw,alerts",
+        EARSHOT_WEBHOOK_URL=webhook_server.url,
+        EARSHOT_ALERT_INTERVAL_SECONDS="0.5",
+        EARSHOT_MILESTONE_STREAMS_STEP="10",
     )
     wait_for(lambda: assigned(mongo_db, "consumer.raw"), 60, "the raw consumer")
     user = f"wh-{uuid.uuid4().hex[:6]}"
-    mongo_db.rollup_totals.insert_one(
-        {
-            "_id": f"{user}|all|all",
-            "user_id": user,
-            "grain": "all",
-            "period": "all",
-            "streams": 5001,
-            "plays": 5200,
-            "minutes": 15000.0,
-            "skips": 199,
-        }
-    )
-    wait_for(lambda: len(calls_matching(webhook_server, "5,000 streams")) >= 2, 30, "a retried delivery")
+    write_plays(mongo_db, stack, user, _history(12, 1))
+    wait_for(lambda: len(calls_matching(webhook_server, "10 streams")) >= 2, 30, "a retried delivery")
     note = mongo_db.notifications.find_one({"user_id": user})
     assert note["webhook"]["status"] in {"retrying", "queued"} and note["webhook"]["attempts"] >= 1
 
@@ -350,7 +341,7 @@ def test_a_failing_webhook_is_retried_and_never_blocks_the_consumer(
     prod.flush()
     prod.close()
     wait_for(lambda: mongo_db.raw_events.count_documents({"key": user}) == 200, 30, "plays during the outage")
-    assert all(status == 500 for status, _ in calls_matching(webhook_server, "5,000 streams"))
+    assert all(status == 500 for status, _ in calls_matching(webhook_server, "10 streams"))
 
     webhook_server.failing = False
     sent = wait_for(
@@ -360,7 +351,7 @@ def test_a_failing_webhook_is_retried_and_never_blocks_the_consumer(
         60,
         "delivery once the webhook recovers",
     )
-    calls = calls_matching(webhook_server, "5,000 streams")
+    calls = calls_matching(webhook_server, "10 streams")
     assert [s for s, _ in calls].count(200) == 1 and calls[-1][0] == 200
     assert sent["webhook"]["attempts"] == len(calls) >= 3
     assert proc.alive()

@@ -108,6 +108,28 @@ def test_month_is_taken_in_the_users_time_zone():
     assert milestones.month_of(just_after_midnight_utc, "Not/AZone") == "2024-06"
 
 
+def test_streaks_are_recomputed_from_active_days_as_of_the_users_today():
+    stats = {"active_days": ["2024-05-28", "2024-05-29", "2024-05-30", "2024-05-31"], "current_streak": 4}
+    # 1 June 00:30 UTC is still 31 May in New York: the streak holds there, and is a record
+    now = datetime(2024, 6, 1, 0, 30, tzinfo=UTC)
+    assert milestones.streak_record(milestones.current_streaks(stats, now, "America/New_York")) == 4
+    assert milestones.streak_record(milestones.current_streaks(stats, now, "UTC")) == 4  # yesterday counts
+    # two days later the stored current_streak (4) is stale: no record any more
+    later = milestones.current_streaks(stats, now + timedelta(days=2), "UTC")
+    assert (later["current_streak"], later["longest_streak"]) == (0, 4)
+    assert milestones.streak_record(later) is None
+    assert milestones.current_streaks({}, now, "Not/AZone")["longest_streak"] == 0
+
+
+def test_top_artist_note_names_the_row_and_is_once_per_artist_and_month():
+    row = {"key": "nora castell", "name": "Nora Castell", "streams": 12}
+    note = milestones.top_artist_note("u", "2024-05", row)
+    assert note.title == "New #1 artist this month: Nora Castell" and "(12 streams)" in note.body
+    assert note.id == milestones.top_artist_note("u", "2024-05", row | {"streams": 20}).id
+    assert note.id != milestones.top_artist_note("u", "2024-06", row).id
+    assert note.id != milestones.top_artist_note("u", "2024-05", row | {"key": "ida"}).id
+
+
 def test_milestone_ids_are_deterministic_and_distinct():
     assert milestones.streams_note("u", 2000).id == milestones.streams_note("u", 2000).id
     assert milestones.streams_note("u", 2000).id != milestones.streams_note("u", 3000).id

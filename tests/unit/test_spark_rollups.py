@@ -11,8 +11,8 @@ from spark_jobs import profiles
 from spark_jobs.dedupe import assign, merge, name_key, same_play
 from spark_jobs.enrich import EVENT_FIELDS, local_fields, play_document, source_records
 from spark_jobs.rollups import child_periods, day_rollups, roll_up
-from spark_jobs.store import candidate_days
 from spark_jobs.sessions import build_sessions, streaks
+from spark_jobs.store import candidate_days
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
