@@ -1,138 +1,165 @@
-"""Rollups equivalent to a long listening history for one user, written straight to MongoDB.
+"""A long synthetic listening history for one user, written through the real gold writer.
 
     from bench.seed import seed_history
-    counts = seed_history(db, "bench-user", plays=1_000_000, years=8, entity_days=90)
+    counts = seed_history(db, "bench-user", plays=1_000_000, years=8, stored_days=30)
 
-Totals exist for every day, month and year; entity rows (track/artist/album/genre/decade/
-platform) for every month, year and all time, and for the last `entity_days` days. Distinct
-entities per period follow a long-tail catalog, so the document counts are realistic for the
-number of plays.
+Plays follow a long-tail catalog (tracks, artists, albums, genres, release years, platforms,
+audio features), ~80 % whole listens and ~20 % skips, at evening-heavy hours. Each is built by
+`spark_jobs.enrich.play_document` from a `PlayEvent`-shaped record and its catalog track, and the
+gold layer is written by `spark_jobs.store.rebuild_rollups`, one year at a time (the plays of the
+neighbouring days passed along, so day boundaries and sessions come out as in one run).
+
+Only the plays of the last `stored_days` days are inserted into `plays` (inserting all of them
+into FerretDB would dominate the seed time): the day totals still list every play id, but older
+play documents do not exist. The dashboard reads stored plays only on Live (the latest plays).
 """
 
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import accumulate
 from typing import Any
 
-from core.collections import Coll, rollup_id
+from core.collections import Coll
+from core.settings import get_settings
+from spark_jobs.enrich import play_document
+from spark_jobs.store import ID_CHUNK, JobConfig, rebuild_rollups
 
-PER_PERIOD = {  # distinct entities per period: (day, month, year, all)
-    "track": (150, 800, 3000, 10000),
-    "artist": (60, 200, 600, 2000),
-    "album": (90, 400, 1200, 4000),
-    "genre": (15, 30, 60, 80),
-    "decade": (5, 6, 7, 7),
-    "platform": (2, 3, 3, 3),
-}
-GRAIN_INDEX = {"day": 0, "month": 1, "year": 2, "all": 3}
+FEATURES = (
+    "danceability",
+    "energy",
+    "valence",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "speechiness",
+)
+CATALOG = {"tracks": 30_000, "artists": 3_000, "albums": 6_000, "genres": 80}
+PLATFORMS = ("android", "ios", "web")
+HOUR_WEIGHTS = [1, 1, 1, 1, 1, 1, 2, 4, 6, 5, 4, 4, 5, 4, 4, 5, 6, 7, 9, 10, 10, 9, 6, 3]
 
 
-def _entities(
-    user: str, grain: str, period: str, streams: int, rng: random.Random, now: datetime
-) -> list[dict]:
-    docs = []
-    for etype, sizes in PER_PERIOD.items():
-        n = sizes[GRAIN_INDEX[grain]]
-        weights = [1 / (i + 1) for i in range(n)]
-        total_w = sum(weights)
-        keys = rng.sample(range(n * 3), n)
-        for i in range(n):
-            s = max(1, round(streams * weights[i] / total_w))
-            key = f"{etype}{keys[i]}" if etype != "decade" else f"{1950 + 10 * i}s"
-            docs.append(
-                {
-                    "_id": rollup_id(user, grain, period, etype, key),
-                    "user_id": user,
-                    "grain": grain,
-                    "period": period,
-                    "entity_type": etype,
-                    "entity_key": key,
-                    "name": key.title(),
-                    "artist_name": "Artist" if etype in ("track", "album") else None,
-                    "streams": s,
-                    "plays": s,
-                    "minutes": s * 3.4,
-                    "first_played": now - timedelta(days=900),
-                    "last_played": now,
-                }
-            )
-    return docs
+def catalog(rng: random.Random) -> list[dict[str, Any]]:
+    """Synthetic catalog tracks (the shape of `tracks` documents), most popular first."""
+    n = CATALOG
+    album_year = [rng.randint(1960, 2025) for _ in range(n["albums"])]
+    artist_genres = [
+        [f"genre{g}" for g in rng.sample(range(n["genres"]), rng.randint(1, 2))] for _ in range(n["artists"])
+    ]
+    tracks = []
+    for i in range(n["tracks"]):
+        artist = int(rng.paretovariate(1.2) * 7) % n["artists"]
+        album = (artist * 2 + rng.randint(0, 1)) % n["albums"]
+        tracks.append(
+            {
+                "_id": f"bt{i}",
+                "name": f"Track {i}",
+                "artist_ids": [f"ba{artist}"],
+                "artist_names": [f"Artist {artist}"],
+                "album_id": f"bal{album}",
+                "album_name": f"Album {album}",
+                "release_year": album_year[album],
+                "duration_ms": rng.randint(120_000, 360_000),
+                "genres": artist_genres[artist],
+                "features": {f: round(rng.random(), 3) for f in FEATURES} if rng.random() < 0.9 else None,
+            }
+        )
+    return tracks
+
+
+def _record(user: str, n: int, ended: datetime, track: dict[str, Any], ms: int, platform: str) -> dict:
+    """A PlayEvent's fields (what the Spark job parses from Kafka)."""
+    return {
+        "schema_version": 1,
+        "event_id": f"bench:{user}:{n}",
+        "user_id": user,
+        "source": "demo",
+        "kind": "track",
+        "ended_at": ended,
+        "ms_played": ms,
+        "ms_played_estimated": False,
+        "track_id": track["_id"],
+        "track_uri": f"spotify:track:{track['_id']}",
+        "track_name": track["name"],
+        "artist_names": track["artist_names"],
+        "artist_ids": track["artist_ids"],
+        "album_name": track["album_name"],
+        "album_id": track["album_id"],
+        "duration_ms": track["duration_ms"],
+        "platform": platform,
+        "skipped": ms < track["duration_ms"] // 2 or None,
+    }
+
+
+def day_plays(
+    user: str, day: date, count: int, tracks: list[dict], cum: list[float], rng: random.Random, start: int
+) -> list[dict[str, Any]]:
+    """`count` enriched plays on one (UTC) day, the first numbered `start`."""
+    threshold, now = get_settings().stream_threshold_ms, datetime.now(UTC)
+    chosen = rng.choices(tracks, cum_weights=cum, k=count)
+    hours = rng.choices(range(24), weights=HOUR_WEIGHTS, k=count)
+    out = []
+    for k, (track, hour) in enumerate(zip(chosen, hours, strict=True)):
+        ended = datetime.combine(day, time(hour, rng.randrange(60), rng.randrange(60)), UTC)
+        if ended > now:  # today: only plays that have ended
+            midnight = datetime.combine(day, time(), UTC)
+            ended = midnight + (now - midnight) * rng.random()
+        ms = track["duration_ms"] if rng.random() < 0.8 else rng.randint(3_000, 25_000)
+        record = _record(user, start + k, ended, track, ms, rng.choice(PLATFORMS))
+        out.append(play_document(user, record["event_id"], [record], track, {}, "UTC", threshold))
+    return out
 
 
 def seed_history(
-    db: Any, user: str, plays: int = 1_000_000, years: int = 8, entity_days: int = 90, seed: int = 7
-) -> dict[str, int]:
+    db: Any, user: str, plays: int = 1_000_000, years: int = 8, stored_days: int = 30, seed: int = 7
+) -> dict[str, Any]:
+    """Replace the user's data with ~`plays` plays over `years` years ending now; returns counts."""
     rng = random.Random(seed)
     now = datetime.now(UTC)
     end = now.date()
     start = date(end.year - years + 1, 1, 1)
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    per_day = [rng.uniform(0.3, 1.7) for _ in days]
-    scale = plays / sum(per_day)
-    day_streams = {d: round(w * scale) for d, w in zip(days, per_day, strict=True)}
-    totals: dict[tuple[str, str], int] = {}
-    for d, s in day_streams.items():
-        for g, p in (
-            ("day", d.isoformat()),
-            ("month", d.strftime("%Y-%m")),
-            ("year", str(d.year)),
-            ("all", "all"),
-        ):
-            totals[(g, p)] = totals.get((g, p), 0) + s
-    tdocs = [
-        {
-            "_id": rollup_id(user, g, p),
-            "user_id": user,
-            "grain": g,
-            "period": p,
-            "streams": s,
-            "plays": round(s * 1.15),
-            "minutes": s * 3.4,
-            "skips": round(s * 0.15),
-        }
-        for (g, p), s in totals.items()
-    ]
-    edocs: list[dict] = []
-    recent = {d.isoformat() for d in days[-entity_days:]} if entity_days else set()
-    for (g, p), s in totals.items():
-        if g != "day" or p in recent:
-            edocs += _entities(user, g, p, s, rng, now)
-    for coll in (Coll.ROLLUP_TOTALS, Coll.ROLLUP_ENTITIES, Coll.ROLLUP_HEATMAP, Coll.USER_STATS, Coll.USERS):
+    weights = [rng.uniform(0.3, 1.7) for _ in days]
+    scale = plays / sum(weights)
+    per_day = {d: round(w * scale) for d, w in zip(days, weights, strict=True)}
+    tracks = catalog(rng)
+    cum = list(accumulate(1 / (i + 1) ** 0.9 for i in range(len(tracks))))
+
+    for coll in (*[c for c in Coll if c.value.startswith("rollup_")], Coll.TASTE_PROFILES, Coll.USER_STATS):
         db[coll.value].delete_many({})
-    for coll, docs in ((Coll.ROLLUP_TOTALS, tdocs), (Coll.ROLLUP_ENTITIES, edocs)):
-        for i in range(0, len(docs), 5000):
-            db[coll.value].insert_many(docs[i : i + 5000], ordered=False)
-    cells = [
-        {"weekday": w, "hour": h, "streams": rng.randrange(5000), "minutes": 1.0}
-        for w in range(7)
-        for h in range(24)
-    ]
-    db[Coll.ROLLUP_HEATMAP.value].insert_one(
-        {
-            "_id": rollup_id(user, "all", "all"),
-            "user_id": user,
-            "grain": "all",
-            "period": "all",
-            "cells": cells,
-        }
-    )
-    db[Coll.USER_STATS.value].insert_one(
-        {
-            "_id": user,
-            "current_streak": 3,
-            "longest_streak": 40,
-            "sessions": 60000,
-            "avg_session_minutes": 50.0,
-            "first_played": now - timedelta(days=len(days)),
-            "last_played": now,
-            "total_streams": plays,
-            "total_minutes": plays * 3.4,
-        }
-    )
+    for coll in (Coll.PLAYS, Coll.USERS, Coll.NOW_PLAYING):
+        db[coll.value].delete_many({})
     db[Coll.USERS.value].insert_one({"_id": user, "display_name": "Bench", "time_zone": "UTC", "demo": True})
+
+    cfg = JobConfig.from_settings(get_settings())
+    by_day: dict[date, list[dict]] = {}
+    numbered = 0
+    stored = 0
+    recent = set(days[-stored_days:]) if stored_days else set()
+    for year in range(start.year, end.year + 1):
+        wanted = [d for d in days if d.year == year]
+        for d in [*wanted, *(d for d in days if d.year == year + 1)][: len(wanted) + 2]:
+            if d not in by_day:
+                by_day[d] = day_plays(user, d, per_day[d], tracks, cum, rng, numbered)
+                numbered += per_day[d]
+        window = [d for d in by_day if wanted[0] - timedelta(days=2) <= d <= wanted[-1] + timedelta(days=2)]
+        known = {p["_id"]: p for d in window for p in by_day[d]}
+        keep = [p for d in wanted if d in recent for p in by_day[d]]
+        for i in range(0, len(keep), ID_CHUNK):
+            db[Coll.PLAYS.value].insert_many(keep[i : i + ID_CHUNK], ordered=False)
+        stored += len(keep)
+        rebuild_rollups(db, cfg, user, "UTC", {d.isoformat() for d in wanted}, known)
+        for d in [d for d in by_day if d < wanted[-1] - timedelta(days=2)]:
+            del by_day[d]  # no longer a neighbour of anything still to write
     return {
-        "rollup_totals": len(tdocs),
-        "rollup_entities": len(edocs),
-        "plays_equivalent": sum(day_streams.values()),
+        "plays": numbered,
+        "plays_stored": stored,
+        "plays_stored_note": f"play documents of the last {stored_days} days only; day totals list all",
+        "days": len(days),
+        "catalog_tracks": len(tracks),
+        **{
+            c.value: db[c.value].estimated_document_count()
+            for c in (Coll.ROLLUP_TOTALS, Coll.ROLLUP_ENTITIES)
+        },
     }

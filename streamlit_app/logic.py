@@ -1,6 +1,6 @@
 """Pure computations behind the pages (no Streamlit, no MongoDB): unit-tested.
 
-rank(rows, by="streams")          # merge rollup rows of several periods, rank entities
+rank_rows(fields, [rows, ...], by="streams")  # merge entity rows of several periods, rank them
 change(120, 100)                  # +20.0 (%), None when there is nothing to compare with
 taste_label({"energy": .8, ...})  # 'High-energy dancer'
 nearest(profile, catalog, played) # content-based recommendations with the closest features
@@ -9,9 +9,12 @@ nearest(profile, catalog, played) # content-based recommendations with the close
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
+
+from spark_jobs.dedupe import name_key
 
 Doc = dict[str, Any]
 RADAR_FEATURES = (
@@ -45,38 +48,91 @@ class Ranked:
     key: str
     name: str
     artist_name: str | None = None
+    track_id: str | None = None
     streams: int = 0
     plays: int = 0
     minutes: float = 0.0
-    first_played: Any = None
-    last_played: Any = None
-    periods: set[str] = field(default_factory=set)
+    first_played: datetime | None = None
+    last_played: datetime | None = None
 
 
-def rank(rows: Iterable[Doc], by: str = "streams") -> list[Ranked]:
-    """Merge rollup rows of the same entity across periods; order by `by`, then name."""
-    merged: dict[str, Ranked] = {}
-    for r in rows:
-        e = merged.setdefault(
-            r["entity_key"], Ranked(r["entity_key"], r.get("name") or r["entity_key"], r.get("artist_name"))
-        )
-        e.streams += r.get("streams") or 0
-        e.plays += r.get("plays") or 0
-        e.minutes += r.get("minutes") or 0.0
-        fp, lp = r.get("first_played"), r.get("last_played")
-        if fp is not None and (e.first_played is None or fp < e.first_played):
-            e.first_played = fp
-        if lp is not None and (e.last_played is None or lp > e.last_played):
-            e.last_played = lp
-        e.periods.add(r.get("period", ""))
-    return sorted(merged.values(), key=lambda e: (-getattr(e, by), e.name))
+# Entity rows as stored (core.collections.pack_rows): lists in the order of `fields`, times in
+# epoch milliseconds. Ranking works on these lists: a year holds tens of thousands of tracks and
+# a page shows 25, so only the rows shown become objects.
+Row = list[Any]
 
 
-def best_period(rows: Iterable[Doc], grain: str = "month") -> tuple[str, int] | None:
-    best = max(
-        (r for r in rows if r.get("grain") == grain), key=lambda r: r.get("streams") or 0, default=None
+def merge_rows(fields: Sequence[str], tables: Iterable[list[Row]]) -> list[Row]:
+    """One row per entity key from the rows of several periods: counts added, first/last kept."""
+    tables = list(tables)
+    if len(tables) == 1:
+        return tables[0]
+    f = {name: i for i, name in enumerate(fields)}
+    key, first, last, tid = f["key"], f["first_played"], f["last_played"], f["track_id"]
+    counts = [f["streams"], f["plays"], f["minutes"]]
+    merged: dict[str, Row] = {}
+    for rows in tables:
+        for r in rows:
+            m = merged.get(r[key])
+            if m is None:
+                merged[r[key]] = list(r)
+                continue
+            for i in counts:
+                m[i] += r[i]
+            a, b = m[first], r[first]
+            m[first] = b if a is None else a if b is None else min(a, b)
+            a, b = m[last], r[last]
+            m[last] = b if a is None else a if b is None else max(a, b)
+            if r[tid] and not m[tid]:
+                m[tid], m[f["name"]] = r[tid], r[f["name"]]  # names of the richer sources
+    return list(merged.values())
+
+
+def rank_rows(fields: Sequence[str], tables: Iterable[list[Row]], by: str = "streams") -> list[Row]:
+    """Merged rows ordered by `by` ('streams' or 'minutes'), then the other measure, then key
+    (the writer's order for streams, so a document's `top` and its decoded rows agree)."""
+    f = {name: i for i, name in enumerate(fields)}
+    first, second = (f["streams"], f["minutes"]) if by == "streams" else (f["minutes"], f["streams"])
+    key = f["key"]
+    rows = merge_rows(fields, tables)
+    return sorted(rows, key=lambda r: (-r[first], -r[second], str(r[key])))
+
+
+def ranked(fields: Sequence[str], row: Row) -> Ranked:
+    """A packed row as a `Ranked` entity (times as UTC datetimes)."""
+    d = dict(zip(fields, row, strict=True))
+    for t in ("first_played", "last_played"):
+        d[t] = datetime.fromtimestamp(d[t] / 1000, UTC) if d.get(t) is not None else None
+    return ranked_doc(d)
+
+
+def ranked_doc(d: Doc) -> Ranked:
+    """A readable row (a document's `top`, or a decoded one) as a `Ranked` entity."""
+    return Ranked(
+        d["key"],
+        d.get("name") or d["key"],
+        d.get("artist_name"),
+        d.get("track_id"),
+        d.get("streams") or 0,
+        d.get("plays") or 0,
+        d.get("minutes") or 0.0,
+        d.get("first_played"),
+        d.get("last_played"),
     )
-    return (best["period"], best.get("streams") or 0) if best else None
+
+
+def current_streak(stored: int, last_day: date | None, today: date) -> int:
+    """The current streak today from the one stored at the last write (user_stats): it still
+    runs while the last day with plays is today or yesterday."""
+    return stored if last_day is not None and (today - last_day).days <= 1 else 0
+
+
+def best_period(series: dict[str, int]) -> tuple[str, int] | None:
+    """The period with the most streams in a row's `series` {period: streams} (earliest on ties)."""
+    if not series:
+        return None
+    best = min(series, key=lambda p: (-series[p], p))
+    return best, series[best]
 
 
 def feature_means(profile: Doc | None) -> dict[str, float]:
@@ -119,12 +175,15 @@ def _vector(features: dict[str, float]) -> list[float]:
 def nearest(means: dict[str, float], catalog: Iterable[Doc], played: set[str], n: int = 20) -> list[Doc]:
     """Catalog tracks closest (Euclidean over RADAR_FEATURES) to `means`, minus played ones.
 
+    `played` holds track ids and normalised 'artist|track' keys (plays without a track id count).
     Each result carries `distance` and `why`: the three features closest to the profile.
     """
     target = _vector(means)
     scored = []
     for t in catalog:
-        if t["_id"] in played or not t.get("features"):
+        if not t.get("features") or t["_id"] in played:
+            continue
+        if name_key(t.get("artist_names"), t.get("name")) in played:
             continue
         vec = _vector(t["features"])
         scored.append((math.dist(target, vec), t, vec))

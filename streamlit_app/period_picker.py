@@ -9,12 +9,11 @@ import streamlit as st
 
 from streamlit_app import queries as q
 from streamlit_app import ui
-from streamlit_app.periods import PRESETS, Period, preset
+from streamlit_app.periods import PRESETS, Period, cover, preset
 
 
 def first_day(user: dict[str, Any]) -> date | None:
-    stats = q.user_stats(user["_id"]) or {}
-    first = stats.get("first_played")
+    first = (q.lifetime(user["_id"]) or {}).get("first_played")
     return first.astimezone(ui.zone(user)).date() if first else None
 
 
@@ -28,3 +27,8 @@ def pick(user: dict[str, Any], key: str, default: str = "this month") -> Period:
             start, end = picked
         return Period(start, end, f"{start} – {end}")
     return preset(choice or default, today, first_day(user))
+
+
+def keys(user: dict[str, Any], period: Period) -> tuple[tuple[str, str], ...]:
+    """The rollup keys of a period: the all-time document when it holds every play."""
+    return tuple(cover(period.start, period.end, first_day(user), ui.today(user)))

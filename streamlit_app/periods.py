@@ -4,6 +4,7 @@ Pure date logic (no Streamlit, no MongoDB), unit-tested:
 
     p = preset("month", today=date(2024, 5, 17))       # 2024-05-01 … 2024-05-31
     cover(p.start, p.end)   # [('month', '2024-05')] — fewest rollup documents for the range
+    cover(first, today, first, today)   # [('all', 'all')]
     previous(p)             # 2024-04-01 … 2024-04-30
 """
 
@@ -60,8 +61,15 @@ def previous(period: Period) -> Period:
     return Period(s - timedelta(days=period.days), s - timedelta(days=1))
 
 
-def cover(start: date, end: date) -> list[tuple[str, str]]:
-    """(grain, period) keys of the fewest rollup documents that add up to start…end (inclusive)."""
+def cover(
+    start: date, end: date, first: date | None = None, last: date | None = None
+) -> list[tuple[str, str]]:
+    """(grain, period) keys of the fewest rollup documents that add up to start…end (inclusive).
+
+    With the days of the first and last possible play (`first`, `last`), a range holding them
+    both is the all-time document."""
+    if first and last and start <= first and end >= last:
+        return [("all", "all")]
     keys: list[tuple[str, str]] = []
     d = start
     while d <= end:

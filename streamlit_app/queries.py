@@ -1,32 +1,49 @@
 """Every MongoDB read (and the few settings writes) of the dashboard, in one place.
 
-The client is cached per process (`st.cache_resource`); small results are cached briefly
-(`st.cache_data(ttl=…)`). Rollups are read by their deterministic `_id` wherever possible:
-FerretDB v1 (the local server) pushes down only `_id` equality, so an `_id` lookup costs about a
-millisecond while any other filter scans its collection.
+Every read of a page is by `_id` (a `find_one` or an `_id $in`): FerretDB v1 (the local server)
+serves only `_id` from an index, any other filter or sort scans its collection. The gold shapes
+(core/collections.py, "Gold") are made for it:
+
+- totals of any period come from the `series` of the level above (a day from its month, a month
+  from its year, a year from all time), so a 365-day calendar reads 13 month documents;
+- top lists decode the `rows` of one document per (grain, period, entity type), merge and rank
+  them as plain lists and build objects only for the rows shown;
+- an entity's page reads its row in the all-time document (rank, totals, years) and in a year's;
+- sessions and the latest plays walk back from the last played day through the day totals.
+
+The client is cached per process (`st.cache_resource`); results briefly (`st.cache_data(ttl=…)`).
+Small operational collections (playlists, health, notifications, imports, dead letters) keep
+their filters.
 
     from streamlit_app import queries as q
-    docs = q.totals("alice", (("day", "2024-05-01"), ("month", "2024-04")))
+    q.totals("alice", (("day", "2024-05-01"), ("month", "2024-04")))   # {key: counts}
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+import json
+import zlib
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 from pymongo import DESCENDING, MongoClient
 from pymongo.database import Database
 
 from core import mongo
-from core.collections import Coll, rollup_id
+from core.collections import ENTITY_FIELDS, Coll, rollup_id
 from core.events import utc_now
 from core.settings import get_settings
+from streamlit_app import logic
 
 Doc = dict[str, Any]
 Key = tuple[str, str]
 TTL = 5  # seconds: fresh enough for a live pipeline, cheap on reruns
+ID_CHUNK = 5000  # the patched FerretDB pushes `_id $in` down to its index up to this many ids
+COUNTS = ("streams", "plays", "minutes", "skips")
+ABOVE = {"day": "month", "month": "year", "year": "all"}
+KEY, TRACK_ID, SERIES, FIRST = (ENTITY_FIELDS.index(f) for f in ("key", "track_id", "series", "first_played"))
 
 
 @st.cache_resource(show_spinner=False)
@@ -34,25 +51,28 @@ def _client(url: str) -> MongoClient[Doc]:
     return mongo.client(get_settings(), timeout_ms=3000)
 
 
-@st.cache_resource(show_spinner=False)
-def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="earshot-q")
-
-
 def db() -> Database[Doc]:
     settings = get_settings()
     return _client(settings.mongo_url)[settings.mongo_db]
 
 
-def _by_ids(coll: Coll, ids: list[str]) -> dict[str, Doc]:
-    """Point lookups in parallel (one `_id` equality each: pushed down by FerretDB)."""
-    col = db()[coll.value]
-    found = (
-        _pool().map(lambda i: col.find_one({"_id": i}), ids)
-        if len(ids) > 1
-        else [col.find_one({"_id": i}) for i in ids]
-    )
-    return {d["_id"]: d for d in found if d}
+def _one(coll: Coll, _id: str, projection: Doc | None = None) -> Doc | None:
+    return db()[coll.value].find_one({"_id": _id}, projection)
+
+
+def _by_ids(coll: Coll, ids: list[str], projection: Doc | None = None) -> dict[str, Doc]:
+    """Documents by `_id $in` (chunked), keyed by `_id`; missing ids are absent."""
+    ids = list(dict.fromkeys(ids))
+    found: dict[str, Doc] = {}
+    for i in range(0, len(ids), ID_CHUNK):
+        for d in db()[coll.value].find({"_id": {"$in": ids[i : i + ID_CHUNK]}}, projection):
+            found[d["_id"]] = d
+    return found
+
+
+def _above(grain: str, period: str) -> Key:
+    """The document whose `series` holds this period: a day's month, a month's year, a year's all."""
+    return ABOVE[grain], {"day": period[:7], "month": period[:4], "year": "all"}[grain]
 
 
 # --- users -------------------------------------------------------------------------------------
@@ -75,67 +95,173 @@ def save_user(user_id: str, fields: Doc) -> None:
     users.clear()
 
 
-# --- rollups -----------------------------------------------------------------------------------
+# --- totals ------------------------------------------------------------------------------------
 @st.cache_data(ttl=TTL, show_spinner=False)
 def totals(user_id: str, keys: tuple[Key, ...]) -> dict[Key, Doc]:
-    """rollup_totals documents for (grain, period) keys; missing keys are absent."""
-    ids = {rollup_id(user_id, g, p): (g, p) for g, p in keys}
-    return {ids[i]: d for i, d in _by_ids(Coll.ROLLUP_TOTALS, list(ids)).items()}
+    """{streams, plays, minutes, skips} of (grain, period) keys; periods without plays are absent.
+
+    Read from the `series` of the level above (one month document answers all its days), so a
+    range costs at most one document per month / year it touches."""
+    sources = {k: (k if k[0] == "all" else _above(*k)) for k in keys}
+    ids = {rollup_id(user_id, *s): s for s in set(sources.values())}
+    proj = {"series": 1, **dict.fromkeys(COUNTS, 1)}
+    docs = {ids[i]: d for i, d in _by_ids(Coll.ROLLUP_TOTALS, list(ids), proj).items()}
+    out: dict[Key, Doc] = {}
+    for key, source in sources.items():
+        doc = docs.get(source)
+        if doc is None:
+            continue
+        value = {f: doc.get(f, 0) for f in COUNTS} if key == source else doc.get("series", {}).get(key[1])
+        if value:
+            out[key] = value
+    return out
+
+
+# --- entities ----------------------------------------------------------------------------------
+def _rows(blob: bytes | None) -> list[logic.Row]:
+    """The rows of a packed `rows` blob as lists in ENTITY_FIELDS order, times in epoch ms.
+
+    The format is `core.collections.pack_rows`'s (zlib JSON {fields, rows}); `unpack_rows` would
+    build a dict and two datetimes per row, far more than a page of 25 needs."""
+    if not blob:
+        return []
+    data = json.loads(zlib.decompress(blob))
+    fields, rows = tuple(data["fields"]), data["rows"]
+    if fields == ENTITY_FIELDS:
+        return rows
+    at = [fields.index(f) if f in fields else None for f in ENTITY_FIELDS]
+    return [[r[i] if i is not None else None for i in at] for r in rows]
+
+
+def _tables(user_id: str, keys: tuple[Key, ...], entity_type: str) -> list[list[logic.Row]]:
+    ids = [rollup_id(user_id, g, p, entity_type) for g, p in keys]
+    return [_rows(d.get("rows")) for d in _by_ids(Coll.ROLLUP_ENTITIES, ids, {"rows": 1}).values()]
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def entities(user_id: str, keys: tuple[Key, ...], entity_type: str) -> list[Doc]:
-    """rollup_entities rows of one type for the given (grain, period) keys (merged by the caller)."""
-    grains = sorted({g for g, _ in keys})
-    flt: Doc = {
-        "user_id": user_id,
-        "entity_type": entity_type,
-        "grain": grains[0] if len(grains) == 1 else {"$in": grains},
-        "period": keys[0][1] if len(keys) == 1 else {"$in": [p for _, p in keys]},
-    }
-    proj = {
-        "grain": 1,
-        "period": 1,
-        "entity_key": 1,
-        "name": 1,
-        "artist_name": 1,
-        "streams": 1,
-        "plays": 1,
-        "minutes": 1,
-        "first_played": 1,
-        "last_played": 1,
-    }
-    rows = db()[Coll.ROLLUP_ENTITIES.value].find(flt, proj)
-    wanted = set(keys)
-    return [r for r in rows if (r["grain"], r["period"]) in wanted]
+def ranked(
+    user_id: str, keys: tuple[Key, ...], entity_type: str, by: str = "streams", limit: int = 25
+) -> tuple[int, list[logic.Ranked]]:
+    """(how many entities, the first `limit` ranked by `by`) of one type over the documents of
+    the given (grain, period) keys, rows of several periods merged.
+
+    A year or all time by streams within its readable `top` rows skips decoding `rows` (a year's
+    tracks: ~1 MB, ~100 ms); a day or month is small enough to read once, whole."""
+    if len(keys) == 1 and by == "streams" and keys[0][0] in ("year", "all"):
+        doc = _one(Coll.ROLLUP_ENTITIES, rollup_id(user_id, *keys[0], entity_type), {"top": 1, "count": 1})
+        head = (doc or {}).get("top") or []
+        if limit <= len(head) or len(head) >= (doc or {}).get("count", 0):
+            return (doc or {}).get("count", 0), [logic.ranked_doc(r) for r in head[:limit]]
+    rows = logic.rank_rows(ENTITY_FIELDS, _tables(user_id, keys, entity_type), by)
+    return len(rows), [logic.ranked(ENTITY_FIELDS, r) for r in rows[:limit]]
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def entity_history(user_id: str, entity_type: str, entity_key: str) -> list[Doc]:
-    """Every rollup row of one entity (all grains): totals, first/last listen, interest over time."""
-    flt = {"user_id": user_id, "entity_type": entity_type, "entity_key": entity_key}
-    return list(db()[Coll.ROLLUP_ENTITIES.value].find(flt))
+def top(user_id: str, grain: str, period: str, entity_type: str) -> list[Doc]:
+    """The first rows (by streams) of one period and type, readable without unpacking `rows`."""
+    doc = _one(Coll.ROLLUP_ENTITIES, rollup_id(user_id, grain, period, entity_type), {"top": 1})
+    return list((doc or {}).get("top") or [])
 
 
+@st.cache_data(ttl=TTL, show_spinner=False)
+def entity(user_id: str, entity_type: str, key: str, year: str | None = None) -> Doc | None:
+    """One entity's all-time numbers: streams, plays, minutes, first/last listen, `series`
+    {year: streams}, `rank` among all, and for `year` its `months` {month: streams}."""
+    wanted = {rollup_id(user_id, "all", "all", entity_type): "all"}
+    if year:
+        wanted[rollup_id(user_id, "year", year, entity_type)] = "year"
+    found: dict[str, tuple[int, logic.Row]] = {}
+    for _id, doc in _by_ids(Coll.ROLLUP_ENTITIES, list(wanted), {"rows": 1}).items():
+        rows = _rows(doc.get("rows"))
+        at = next((i for i, r in enumerate(rows) if r[KEY] == key), None)
+        if at is not None:
+            found[wanted[_id]] = (at + 1, rows[at])
+    if "all" not in found:
+        return None
+    rank, row = found["all"]
+    out = vars(logic.ranked(ENTITY_FIELDS, row)) | {"rank": rank, "series": row[SERIES] or {}}
+    months = found["year"][1][SERIES] if "year" in found else {}
+    return out | {"months": months or {}}
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def first_heard(user_id: str, entity_type: str, start: datetime, end: datetime) -> int:
+    """How many entities were first played in start ≤ t < end (e.g. new artists of a period)."""
+    (rows,) = _tables(user_id, (("all", "all"),), entity_type) or ([],)
+    lo, hi = start.timestamp() * 1000, end.timestamp() * 1000
+    return sum(1 for r in rows if r[FIRST] is not None and lo <= r[FIRST] < hi)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def played_track_keys(user_id: str) -> set[str]:
+    """Track ids and normalised 'artist|track' keys of every track the user has played."""
+    (rows,) = _tables(user_id, (("all", "all"),), "track") or ([],)
+    return {r[KEY] for r in rows} | {r[TRACK_ID] for r in rows if r[TRACK_ID]}
+
+
+# --- habits ------------------------------------------------------------------------------------
 @st.cache_data(ttl=TTL, show_spinner=False)
 def heatmap(user_id: str, grain: str, period: str) -> Doc | None:
-    return db()[Coll.ROLLUP_HEATMAP.value].find_one({"_id": rollup_id(user_id, grain, period)})
+    return _one(Coll.ROLLUP_HEATMAP, rollup_id(user_id, grain, period))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def user_stats(user_id: str) -> Doc | None:
-    return db()[Coll.USER_STATS.value].find_one({"_id": user_id})
+    """Streaks and session averages, without `active_days` (a string per day ever played)."""
+    return _one(Coll.USER_STATS, user_id, {"active_days": 0})
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def taste_profile(user_id: str, grain: str = "all", period: str = "all") -> Doc | None:
-    return db()[Coll.TASTE_PROFILES.value].find_one({"_id": rollup_id(user_id, grain, period)})
+    return _one(Coll.TASTE_PROFILES, rollup_id(user_id, grain, period))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def sessions(user_id: str, limit: int = 20) -> list[Doc]:
-    col = db()[Coll.SESSIONS.value]
-    return list(col.find({"user_id": user_id}).sort("start", DESCENDING).limit(limit))
+def lifetime(user_id: str) -> Doc | None:
+    """The all-time totals without their series: first_played, last_played, sessions,
+    session_minutes and the counts (cheaper than `user_stats`, whose `active_days` grows daily)."""
+    proj = {"series": 0}
+    return _one(Coll.ROLLUP_TOTALS, rollup_id(user_id, "all", "all"), proj)
+
+
+def _latest_days(user_id: str, last: date, field: str, enough: Any, back: int = 400) -> list[Doc]:
+    """Day totals (only `field`) from `last` backwards, newest first, read a few days at a time
+    (days without plays have no document) until `enough(docs)` or `back` days."""
+    docs: list[Doc] = []
+    start, step = 0, 2
+    while start < back:
+        ids = [
+            rollup_id(user_id, "day", (last - timedelta(days=k)).isoformat())
+            for k in range(start, start + step)
+        ]
+        found = _by_ids(Coll.ROLLUP_TOTALS, ids, {field: 1})
+        docs += [found[i] for i in ids if i in found]
+        if enough(docs):
+            break
+        start, step = start + step, min(step * 2, 64)
+    return docs
+
+
+def _last_day(user_id: str, zone: str, cached: bool = True) -> date | None:
+    doc = (
+        lifetime(user_id)
+        if cached
+        else _one(Coll.ROLLUP_TOTALS, rollup_id(user_id, "all", "all"), {"last_played": 1})
+    )
+    last = (doc or {}).get("last_played")
+    return last.astimezone(ZoneInfo(zone)).date() if last else None
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def sessions(user_id: str, zone: str, limit: int = 20) -> list[Doc]:
+    """The latest listening sessions ({start, end, plays, streams, minutes}), newest first."""
+    last = _last_day(user_id, zone)
+    if last is None:
+        return []
+    enough = lambda ds: sum(len(d.get("session_list") or []) for d in ds) >= limit  # noqa: E731
+    docs = _latest_days(user_id, last, "session_list", enough)
+    listed = [s for d in docs for s in d.get("session_list") or []]
+    return sorted(listed, key=lambda s: s["start"], reverse=True)[:limit]
 
 
 # --- playlists ---------------------------------------------------------------------------------
@@ -144,42 +270,39 @@ def playlists(user_id: str) -> list[Doc]:
 
 
 def playlist(user_id: str, playlist_id: str) -> Doc | None:
-    return db()[Coll.PLAYLISTS.value].find_one({"_id": rollup_id(user_id, playlist_id)})
+    return _one(Coll.PLAYLISTS, rollup_id(user_id, playlist_id))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def playlist_profile(user_id: str, playlist_id: str) -> Doc | None:
-    return db()[Coll.PLAYLIST_PROFILES.value].find_one({"_id": rollup_id(user_id, playlist_id)})
+    return _one(Coll.PLAYLIST_PROFILES, rollup_id(user_id, playlist_id))
 
 
 # --- live --------------------------------------------------------------------------------------
 def now_playing(user_id: str) -> Doc | None:
-    return db()[Coll.NOW_PLAYING.value].find_one({"_id": user_id})
+    return _one(Coll.NOW_PLAYING, user_id)
 
 
-def latest_plays(user_id: str, limit: int = 10) -> list[Doc]:
-    col = db()[Coll.PLAYS.value]
-    return list(col.find({"user_id": user_id}).sort("ended_at", DESCENDING).limit(limit))
-
-
-def plays_between(user_id: str, start: datetime, end: datetime, limit: int = 1_000_000) -> list[Doc]:
-    """Raw plays for a download (not used to draw pages)."""
-    flt = {"user_id": user_id, "ended_at": {"$gte": start, "$lt": end}}
-    return list(db()[Coll.PLAYS.value].find(flt, {"features": 0}).limit(limit))
+def latest_plays(user_id: str, zone: str, limit: int = 10) -> list[Doc]:
+    """The newest plays: the play ids listed by the latest day totals, fetched by `_id` and
+    sorted here. Not cached: the Live panel shows a play as soon as its day totals list it."""
+    last = _last_day(user_id, zone, cached=False)
+    if last is None:
+        return []
+    enough = lambda ds: sum(len(d.get("play_ids") or []) for d in ds) >= limit  # noqa: E731
+    docs = _latest_days(user_id, last, "play_ids", enough)
+    ids = [i for d in docs for i in d.get("play_ids") or []]
+    plays = _by_ids(Coll.PLAYS, ids, {"records": 0, "features": 0}).values()
+    return sorted(plays, key=lambda p: p["ended_at"], reverse=True)[:limit]
 
 
 # --- catalog (Discover) ------------------------------------------------------------------------
 @st.cache_data(ttl=600, show_spinner=False)
 def catalog_with_features(limit: int = 200_000) -> list[Doc]:
+    """The catalog (global, not per user): a scan, cached for ten minutes."""
     proj = {"name": 1, "artist_names": 1, "album_name": 1, "release_year": 1, "features": 1}
     rows = db()[Coll.TRACKS.value].find({}, proj).limit(limit)
     return [r for r in rows if r.get("features")]
-
-
-@st.cache_data(ttl=60, show_spinner=False)
-def played_track_keys(user_id: str) -> set[str]:
-    flt = {"user_id": user_id, "grain": "all", "entity_type": "track"}
-    return {r["entity_key"] for r in db()[Coll.ROLLUP_ENTITIES.value].find(flt, {"entity_key": 1})}
 
 
 # --- operations --------------------------------------------------------------------------------

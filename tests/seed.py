@@ -1,18 +1,29 @@
-"""Known dashboard data written straight into MongoDB in the agreed document shapes.
+"""Known dashboard data, written through the real writer, and the numbers the pages must show.
 
-Used by the app's AppTests, the browser test and (scaled up) the dashboard benchmark.
+Plays are built like the Spark job builds them (`spark_jobs.enrich.play_document` over
+`PlayEvent` records and catalog tracks), stored, and the gold layer is written by
+`spark_jobs.store.rebuild_rollups` — so the pages read exactly what the pipeline writes. The
+expected numbers are computed here plainly from the plays (counting, not the rollup code), so a
+wrong rollup or a wrong read fails the tests. Used by the AppTests and the browser test.
 
-    expected = seed_known(db, now)   # returns the numbers the pages must show
+    expected = seed_known(db, now)   # what the pages must show (see its keys)
+    add_play(db, n, ended_at)        # one more play (track FRESH), as the pipeline would write it
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections import Counter
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from core.collections import Coll, rollup_id
+from core.events import PlayEvent
+from core.settings import get_settings
+from spark_jobs.enrich import play_document
+from spark_jobs.store import JobConfig, rebuild_rollups
 
 USER, DEMO, EMPTY = "alice", "demo-listener", "newbie"
+ZONE = "UTC"
 PLAYLIST_ID = "37i9dQZF1DXcBWIGoYBM5M"
 FEATURES = {
     "danceability": 0.7,
@@ -23,79 +34,225 @@ FEATURES = {
     "liveness": 0.2,
     "speechiness": 0.05,
 }
+# track id: name, artist, album, release year, length (s), genre
+TRACKS = {
+    "t1": ("Paranoid Android", "Radiohead", "OK Computer", 1997, 383, "art rock"),
+    "t2": ("Army of Me", "Björk", "Post", 1995, 234, "art pop"),
+    "t3": ("No Surprises", "Radiohead", "OK Computer", 1997, 229, "art rock"),
+    "t4": ("Karma Police", "Radiohead", "OK Computer", 1997, 264, "art rock"),
+    "t5": ("Hyperballad", "Björk", "Post", 1995, 321, "art pop"),
+    "t6": ("Idioteque", "Radiohead", "Kid A", 2000, 309, "art rock"),
+    "t7": ("Pagan Poetry", "Björk", "Vespertine", 2001, 314, "art pop"),  # only for `add_play`
+}
+FRESH = "t7"  # not in the seeded plays, no features (so Discover never offers it)
+ARTIST_IDS = {"Radiohead": "ar1", "Björk": "ar2"}
 
 
-def _profile(means: dict[str, float]) -> dict[str, Any]:
+def _catalog() -> list[dict[str, Any]]:
+    tracks = [
+        {
+            "_id": tid,
+            "name": name,
+            "artist_ids": [ARTIST_IDS[artist]],
+            "artist_names": [artist],
+            "album_id": f"al-{album.lower().replace(' ', '-')}",
+            "album_name": album,
+            "release_year": year,
+            "duration_ms": length * 1000,
+            "genres": [genre],
+            "features": FEATURES if tid != FRESH else None,
+        }
+        for tid, (name, artist, album, year, length, genre) in TRACKS.items()
+    ]
+    near = {**FEATURES, "energy": 0.79}
+    far = {k: 1 - v for k, v in FEATURES.items()}
+    return [
+        *tracks,
+        {
+            "_id": "c1",
+            "name": "Close Match",
+            "artist_names": ["Nearby"],
+            "release_year": 1997,
+            "features": near,
+        },
+        {"_id": "c2", "name": "Far Away", "artist_names": ["Distant"], "release_year": 1960, "features": far},
+    ]
+
+
+def _spec(now: datetime) -> list[tuple[datetime, str, int | None, str]]:
+    """(ended_at, track id, seconds played or None for the whole track, platform) of every play."""
+    m = timedelta(minutes=1)
+    recent = [  # the last hour, one session
+        (now - 5 * m, "t5", 10, "android"),  # a skip
+        (now - 9 * m, "t3", None, "android"),
+        (now - 16 * m, "t1", None, "android"),
+        (now - 23 * m, "t2", None, "android"),
+        (now - 30 * m, "t2", None, "android"),
+        (now - 37 * m, "t1", None, "android"),
+        (now - 44 * m, "t2", None, "android"),
+        (now - 51 * m, "t4", None, "android"),
+    ]
+    noon = now.replace(hour=12, minute=0, second=0, microsecond=0)
+    streak = [(noon - timedelta(days=d), "t6", None, "web") for d in (1, 2, 3)]  # today + 3 days
+    old_streak = [(noon - timedelta(days=d), "t3", None, "web") for d in range(60, 65)]  # 5 days
+    prev_month = now.replace(day=1, hour=12, minute=0, second=0, microsecond=0) - timedelta(days=10)
+    before = [
+        (prev_month, "t1", None, "android"),
+        (prev_month - 7 * m, "t1", None, "android"),
+        (prev_month - 14 * m, "t6", None, "android"),
+        (prev_month - 20 * m, "t4", 15, "android"),  # a skip
+    ]
+    first = noon - timedelta(days=400)
+    oldest = [
+        (first, "t1", None, "web"),
+        (first - 7 * m, "t4", None, "web"),
+        (first + 3 * 60 * m, "t1", 20, "web"),
+    ]
+    return recent + streak + old_streak + before + oldest
+
+
+def build_play(user: str, n: int, ended: datetime, tid: str, seconds: int | None, platform: str) -> dict:
+    """A silver play as the Spark job writes it (one demo record, enriched from the catalog)."""
+    name, artist, album, _, length, _ = TRACKS[tid]
+    event = PlayEvent(
+        event_id=f"seed:{user}:{n}",
+        user_id=user,
+        source="demo",
+        ended_at=ended,
+        ms_played=(seconds or length) * 1000,
+        track_id=tid,
+        track_name=name,
+        artist_names=[artist],
+        artist_ids=[ARTIST_IDS[artist]],
+        album_name=album,
+        album_id=f"al-{album.lower().replace(' ', '-')}",
+        duration_ms=length * 1000,
+        platform=platform,
+    )
+    track = next(t for t in _catalog() if t["_id"] == tid)
+    threshold = get_settings().stream_threshold_ms
+    return play_document(user, event.event_id, [event.model_dump()], track, {}, ZONE, threshold)
+
+
+def write_plays(db: Any, user: str, plays: list[dict[str, Any]]) -> None:
+    """Store plays and rewrite the gold documents of their days, as `spark_jobs.store` does."""
+    coll = db[Coll.PLAYS.value]
+    coll.delete_many({"_id": {"$in": [p["_id"] for p in plays]}})
+    coll.insert_many(plays)
+    cfg = JobConfig.from_settings(get_settings())
+    days = {p["local_day"] for p in plays}
+    rebuild_rollups(db, cfg, user, ZONE, days, known={p["_id"]: p for p in plays})
+
+
+def add_play(db: Any, n: int, ended: datetime, tid: str = FRESH, seconds: int | None = None) -> dict:
+    """One more play of USER, stored with its day's rollups as the pipeline would write it."""
+    play = build_play(USER, n, ended, tid, seconds, "android")
+    write_plays(db, USER, [play])
+    return play
+
+
+def _sum(plays: list[dict[str, Any]]) -> dict[str, Any]:
     return {
-        k: {"mean": v, "p10": v - 0.1, "p50": v, "p90": v + 0.1, "hist": [0] * 10} for k, v in means.items()
+        "streams": sum(p["counted"] for p in plays),
+        "plays": len(plays),
+        "minutes": sum(p["ms_played"] for p in plays) / 60000,
+        "skips": sum(not p["counted"] for p in plays),
     }
 
 
-def _month_key(d: datetime, back: int = 0) -> str:
-    y, m = divmod(d.year * 12 + d.month - 1 - back, 12)
-    return f"{y:04d}-{m + 1:02d}"
+def _ranked(plays: list[dict[str, Any]], field: str, by: str = "streams") -> list[str]:
+    """Names of `field` values ordered by streams (or minutes), then the other one, then name."""
+    streams, minutes = Counter(), Counter()
+    for p in plays:
+        streams[p[field]] += p["counted"]
+        minutes[p[field]] += p["ms_played"] / 60000
+    first, second = (streams, minutes) if by == "streams" else (minutes, streams)
+    return sorted(first, key=lambda k: (-first[k], -second[k], k))
 
 
-def totals_doc(
-    user: str, grain: str, period: str, streams: int, minutes: float, plays: int | None = None, skips: int = 0
-) -> dict[str, Any]:
+def _streaks(days: set[date], today: date) -> tuple[int, int]:
+    longest, run, prev = 0, 0, None
+    for d in sorted(days):
+        run = run + 1 if prev and (d - prev).days == 1 else 1
+        longest, prev = max(longest, run), d
+    current = run if prev and (today - prev).days <= 1 else 0
+    return current, longest
+
+
+def _sessions(plays: list[dict[str, Any]], gap_minutes: int) -> int:
+    count, end = 0, None
+    for p in sorted(plays, key=lambda p: p["ended_at"]):
+        start = p["ended_at"] - timedelta(milliseconds=p["ms_played"])
+        if end is None or start - end > timedelta(minutes=gap_minutes):
+            count += 1
+        end = max(end or p["ended_at"], p["ended_at"])
+    return count
+
+
+def expected_numbers(plays: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
+    """What the pages must show, counted plainly from the plays (UTC days)."""
+    for p in plays:
+        p["_day"] = p["ended_at"].date()
+        p["_artist"] = p["artist_names"][0]
+    today = now.date()
+    month_start = today.replace(day=1)
+    prev_start = (month_start - timedelta(days=1)).replace(day=1)
+    this_day = [p for p in plays if p["_day"] == today]
+    this_month = [p for p in plays if p["_day"] >= month_start]
+    prev_month = [p for p in plays if prev_start <= p["_day"] < month_start]
+    this_year = [p for p in plays if p["_day"].year == today.year]
+    this_week = [p for p in plays if 0 <= (p["_day"] - (today - timedelta(days=today.weekday()))).days < 7]
+    top_today = _ranked([p for p in this_day if p["counted"]], "_artist")
+    newest = sorted(plays, key=lambda p: p["ended_at"], reverse=True)[:10]
+    first_by_artist: dict[str, date] = {}
+    for p in sorted(plays, key=lambda p: p["ended_at"]):
+        first_by_artist.setdefault(p["_artist"], p["_day"])
+    decade_minutes = Counter()
+    for p in this_year:
+        decade_minutes[f"{p['release_year'] // 10 * 10}s"] += p["ms_played"]
+    detail = _ranked(this_month, "track_name", "minutes")[0]
+    mine = [p for p in plays if p["track_name"] == detail]
+    by_month = Counter(
+        p["_day"].strftime("%Y-%m") for p in mine if p["_day"].year == today.year and p["counted"]
+    )
+    all_rank = sorted(
+        {p["track_name"] for p in plays},
+        key=lambda t: (
+            -sum(p["counted"] for p in plays if p["track_name"] == t),
+            -sum(p["ms_played"] for p in plays if p["track_name"] == t),
+        ),
+    )
+    current, longest = _streaks({p["_day"] for p in plays if p["counted"]}, today)
     return {
-        "_id": rollup_id(user, grain, period),
-        "user_id": user,
-        "grain": grain,
-        "period": period,
-        "streams": streams,
-        "plays": plays if plays is not None else streams + skips,
-        "minutes": minutes,
-        "skips": skips,
-    }
-
-
-def entity_doc(
-    user: str,
-    grain: str,
-    period: str,
-    etype: str,
-    key: str,
-    name: str,
-    streams: int,
-    minutes: float,
-    first: datetime,
-    last: datetime,
-    artist: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "_id": rollup_id(user, grain, period, etype, key),
-        "user_id": user,
-        "grain": grain,
-        "period": period,
-        "entity_type": etype,
-        "entity_key": key,
-        "name": name,
-        "artist_name": artist,
-        "streams": streams,
-        "plays": streams,
-        "minutes": minutes,
-        "first_played": first,
-        "last_played": last,
-    }
-
-
-def play_doc(user: str, n: int, ended: datetime, track: str, artist: str, ms: int) -> dict[str, Any]:
-    return {
-        "_id": rollup_id(user, f"seed-{n}"),
-        "event_id": f"seed-{n}",
-        "user_id": user,
-        "source": "demo",
-        "kind": "track",
-        "ended_at": ended,
-        "ms_played": ms,
-        "track_id": f"trk{n}",
-        "track_name": track,
-        "artist_names": [artist],
-        "album_name": "Seeded",
-        "counted": ms >= 30_000,
-        "local_day": ended.date().isoformat(),
+        "today": today.isoformat(),
+        "month": month_start.strftime("%Y-%m"),
+        "prev_month": prev_start.strftime("%Y-%m"),
+        "day_totals": _sum(this_day),
+        "top_artist_today": top_today[0] if top_today else "–",
+        "latest": [(p["track_name"], p["counted"]) for p in newest],
+        "month_totals": _sum(this_month),
+        "prev_month_totals": _sum(prev_month),
+        "year_totals": _sum(this_year),
+        "all_totals": _sum(plays),
+        "month_tracks": _ranked(this_month, "track_name"),
+        "week_totals": _sum(this_week),
+        "week_tracks_by_minutes": _ranked(this_week, "track_name", "minutes"),
+        "month_tracks_by_minutes": _ranked(this_month, "track_name", "minutes"),
+        "detail": {
+            "track": detail,
+            "streams": sum(p["counted"] for p in mine),
+            "rank": all_rank.index(detail) + 1,
+            "last": max(p["_day"] for p in mine).isoformat(),
+            "first": min(p["_day"] for p in mine).isoformat(),
+            "best_month": min(by_month.items(), key=lambda kv: (-kv[1], kv[0])) if by_month else None,
+        },
+        "current_streak": current,
+        "longest_streak": longest,
+        "sessions": _sessions(plays, get_settings().session_gap_minutes),
+        "platforms": _ranked(plays, "platform"),
+        "new_artists_this_year": sum(d.year == today.year for d in first_by_artist.values()),
+        "listening_age": max(decade_minutes, key=decade_minutes.__getitem__) if decade_minutes else None,
+        "played_track_ids": sorted({p["track_id"] for p in plays}),
     }
 
 
@@ -117,95 +274,38 @@ class _Upserting:
             self.insert_one(doc)
 
 
+def _profile(means: dict[str, float]) -> dict[str, Any]:
+    return {
+        k: {"mean": v, "p10": v - 0.1, "p50": v, "p90": v + 0.1, "hist": [0] * 10} for k, v in means.items()
+    }
+
+
 def seed_known(db: Any, now: datetime) -> dict[str, Any]:
     """Write the known data set (user 'alice', in UTC) and return what the pages must show."""
-    db = _Upserting(db)
-    today, month, prev_month = now.date().isoformat(), _month_key(now), _month_key(now, 1)
-    year = f"{now.year:04d}"
-    first = now - timedelta(days=400)
-    db[Coll.USERS.value].insert_many(
+    plays = [build_play(USER, n, *spec) for n, spec in enumerate(_spec(now))]
+    write_plays(db, USER, plays)
+    expected = expected_numbers([dict(p) for p in plays], now)
+    up = _Upserting(db)
+    up[Coll.USERS.value].insert_many(
         [
             {
                 "_id": USER,
                 "display_name": "Alice",
-                "time_zone": "UTC",
+                "time_zone": ZONE,
                 "demo": False,
                 "spotify": {"status": "not_connected"},
             },
-            {"_id": DEMO, "display_name": "Demo listener", "time_zone": "UTC", "demo": True},
-            {"_id": EMPTY, "display_name": "Newbie", "time_zone": "UTC", "demo": False},
+            {"_id": DEMO, "display_name": "Demo listener", "time_zone": ZONE, "demo": True},
+            {"_id": EMPTY, "display_name": "Newbie", "time_zone": ZONE, "demo": False},
         ]
     )
-    db[Coll.ROLLUP_TOTALS.value].insert_many(
-        [
-            totals_doc(USER, "day", today, 12, 41.5, skips=3),
-            totals_doc(USER, "month", month, 120, 400.0, skips=10),
-            totals_doc(USER, "month", prev_month, 100, 320.0),
-            totals_doc(USER, "year", year, 1000, 3300.0),
-            totals_doc(USER, "all", "all", 5000, 16000.0, skips=500),
-        ]
-    )
-    ents = [
-        entity_doc(USER, "day", today, "artist", "ar1", "Radiohead", 7, 25.0, first, now),
-        entity_doc(USER, "day", today, "artist", "ar2", "Björk", 5, 16.5, first, now),
-        entity_doc(
-            USER, "month", month, "track", "t1", "Paranoid Android", 30, 190.0, first, now, "Radiohead"
-        ),
-        entity_doc(USER, "month", month, "track", "t2", "Army of Me", 45, 150.0, first, now, "Björk"),
-        entity_doc(USER, "month", month, "artist", "ar1", "Radiohead", 70, 250.0, first, now),
-        entity_doc(USER, "month", month, "artist", "ar2", "Björk", 50, 150.0, first, now),
-        entity_doc(
-            USER, "month", prev_month, "track", "t1", "Paranoid Android", 12, 76.0, first, now, "Radiohead"
-        ),
-        entity_doc(
-            USER, "all", "all", "track", "t1", "Paranoid Android", 300, 1900.0, first, now, "Radiohead"
-        ),
-        entity_doc(USER, "all", "all", "artist", "ar1", "Radiohead", 900, 3000.0, first, now),
-        entity_doc(USER, "all", "all", "artist", "ar2", "Björk", 400, 1500.0, now - timedelta(days=3), now),
-        entity_doc(USER, "all", "all", "platform", "android", "android", 3000, 9000.0, first, now),
-        entity_doc(USER, "year", year, "decade", "1990s", "1990s", 800, 2600.0, first, now),
-        entity_doc(USER, "year", year, "decade", "2000s", "2000s", 200, 700.0, first, now),
-    ]
-    db[Coll.ROLLUP_ENTITIES.value].insert_many(ents)
-    db[Coll.ROLLUP_HEATMAP.value].insert_one(
-        {
-            "_id": rollup_id(USER, "all", "all"),
-            "user_id": USER,
-            "grain": "all",
-            "period": "all",
-            "cells": [
-                {"weekday": 0, "hour": 8, "streams": 40, "minutes": 120.0},
-                {"weekday": 4, "hour": 22, "streams": 90, "minutes": 300.0},
-            ],
-        }
-    )
-    db[Coll.USER_STATS.value].insert_one(
-        {
-            "_id": USER,
-            "current_streak": 4,
-            "longest_streak": 17,
-            "longest_streak_start": "2024-03-01",
-            "longest_streak_end": "2024-03-17",
-            "sessions": 321,
-            "avg_session_minutes": 42.0,
-            "first_played": first,
-            "last_played": now,
-            "total_streams": 5000,
-            "total_minutes": 16000.0,
-        }
-    )
-    db[Coll.TASTE_PROFILES.value].insert_one(
-        {
-            "_id": rollup_id(USER, "all", "all"),
-            "user_id": USER,
-            "grain": "all",
-            "period": "all",
-            "coverage": 0.9,
-            "features": _profile(FEATURES),
-            "decades": {"1990s": 0.8},
-            "genres": {"rock": 1.0},
-        }
-    )
+    up[Coll.TRACKS.value].insert_many(_catalog())
+    _seed_operational(up, now)
+    return expected
+
+
+def _seed_operational(db: _Upserting, now: datetime) -> None:
+    """Playlists, now playing, health, dead letters and imports (written by consumers/producers)."""
     db[Coll.PLAYLISTS.value].insert_one(
         {
             "_id": rollup_id(USER, PLAYLIST_ID),
@@ -240,37 +340,11 @@ def seed_known(db: Any, now: datetime) -> dict[str, Any]:
             "is_playing": True,
             "progress_ms": 60_000,
             "kind": "track",
-            "track_name": "Karma Police",
+            "track_name": "Let Down",
             "artist_names": ["Radiohead"],
-            "duration_ms": 264_000,
+            "duration_ms": 299_000,
             "updated_at": now,
         }
-    )
-    db[Coll.PLAYS.value].insert_many(
-        [
-            play_doc(USER, 1, now - timedelta(minutes=9), "No Surprises", "Radiohead", 229_000),
-            play_doc(USER, 2, now - timedelta(minutes=5), "Hyperballad", "Björk", 10_000),
-        ]
-    )
-    near = {**FEATURES, "energy": 0.79}
-    db[Coll.TRACKS.value].insert_many(
-        [
-            {"_id": "t1", "name": "Paranoid Android", "artist_names": ["Radiohead"], "features": FEATURES},
-            {
-                "_id": "c1",
-                "name": "Close Match",
-                "artist_names": ["Nearby"],
-                "release_year": 1997,
-                "features": near,
-            },
-            {
-                "_id": "c2",
-                "name": "Far Away",
-                "artist_names": ["Distant"],
-                "release_year": 1960,
-                "features": {k: 1 - v for k, v in FEATURES.items()},
-            },
-        ]
     )
     db[Coll.PIPELINE_HEALTH.value].insert_many(
         [
@@ -324,4 +398,3 @@ def seed_known(db: Any, now: datetime) -> dict[str, Any]:
             "totals": {"files": 1, "records": 1500, "published": 1490, "duplicates": 7, "skipped": 3},
         }
     )
-    return {"today": today, "month": month, "prev_month": prev_month}

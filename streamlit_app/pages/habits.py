@@ -23,8 +23,11 @@ if user:
             "listener, or import your export on the Import page."
         )
     else:
+        last = (q.lifetime(uid) or {}).get("last_played")
+        last_day = last.astimezone(ui.zone(user)).date() if last else None
+        current = logic.current_streak(stats.get("current_streak", 0), last_day, ui.today(user))
         c = st.columns(4)
-        c[0].metric("Current streak", f"{stats.get('current_streak', 0)} days")
+        c[0].metric("Current streak", f"{current} days")
         c[1].metric("Longest streak", f"{stats.get('longest_streak', 0)} days")
         c[2].metric("Sessions", f"{stats.get('sessions', 0):,}")
         c[3].metric("Avg session", f"{stats.get('avg_session_minutes', 0):.0f} min")
@@ -50,8 +53,28 @@ if user:
         )
         st.altair_chart(charts.calendar(cal), width="stretch")
 
+        st.subheader("Latest sessions")
+        zone = ui.zone(user)
+        latest = q.sessions(uid, str(zone), 5)
+        if latest:
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "start": s["start"].astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                            "end": s["end"].astimezone(zone).strftime("%H:%M"),
+                            "plays": s["plays"],
+                            "streams": s["streams"],
+                            "minutes": round(s["minutes"]),
+                        }
+                        for s in latest
+                    ]
+                ),
+                hide_index=True,
+            )
+
         st.subheader("Platforms")
-        platforms = logic.rank(q.entities(uid, (("all", "all"),), "platform"))
+        platforms = q.ranked(uid, (("all", "all"),), "platform")[1]
         if platforms:
             st.dataframe(
                 pd.DataFrame(

@@ -36,18 +36,18 @@ def live_panel(user_id: str) -> None:
         if state.device_name:
             st.caption(f"on {state.device_name}")
 
-    day = ui.today(user, now).isoformat()
+    today = ui.today(user, now)
+    day = today.isoformat()
     st.subheader(f"Today so far ({day})")
     tot = q.totals(user_id, (("day", day),)).get(("day", day), {})
     c1, c2, c3 = st.columns(3)
     c1.metric("Streams today", f"{tot.get('streams', 0):,}")
     c2.metric("Minutes today", ui.minutes(tot.get("minutes", 0.0)))
-    top = q.entities(user_id, (("day", day),), "artist")
-    best = max(top, key=lambda r: (r.get("streams") or 0, r.get("name") or ""), default=None)
-    c3.metric("Top artist today", best["name"] if best else "–")
+    best = next(iter(q.top(user_id, "day", day, "artist")), None)  # ranked by streams
+    c3.metric("Top artist today", best["name"] if best and best.get("streams") else "–")
 
     st.subheader("Latest plays")
-    plays = q.latest_plays(user_id, 10)
+    plays = q.latest_plays(user_id, str(ui.zone(user)), 10)
     if not plays:
         st.caption("No plays yet. Start the demo listener with `earshot run`, or import your export.")
         return

@@ -7,8 +7,9 @@ import streamlit as st
 
 from streamlit_app import charts, logic, ui
 from streamlit_app import queries as q
+from streamlit_app.period_picker import keys as period_keys
 from streamlit_app.period_picker import pick
-from streamlit_app.periods import cover, previous, series_keys, week_of
+from streamlit_app.periods import previous, series_keys, week_of
 
 st.title("Overview")
 user = ui.select_user()
@@ -23,8 +24,8 @@ if user:
     uid = user["_id"]
     period = pick(user, "overview")
     prev = previous(period)
-    cur_keys, prev_keys = cover(period.start, period.end), cover(prev.start, prev.end)
-    found = q.totals(uid, tuple(cur_keys + prev_keys))
+    cur_keys, prev_keys = period_keys(user, period), period_keys(user, prev)
+    found = q.totals(uid, cur_keys + prev_keys)
     cur = logic.sum_totals(found[k] for k in cur_keys if k in found)
     before = logic.sum_totals(found[k] for k in prev_keys if k in found)
     st.caption(f"{period.start} – {period.end} (previous: {prev.start} – {prev.end})")

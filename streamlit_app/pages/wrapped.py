@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 import streamlit as st
 
 from streamlit_app import logic, ui, wrapped_image
 from streamlit_app import queries as q
+from streamlit_app.period_picker import keys as period_keys
 from streamlit_app.period_picker import pick
-from streamlit_app.periods import cover
 
 st.title("Wrapped")
 user = ui.select_user()
@@ -15,7 +17,7 @@ user = ui.select_user()
 if user:
     uid = user["_id"]
     period = pick(user, "wrapped", default="this year")
-    keys = tuple(cover(period.start, period.end))
+    keys = period_keys(user, period)
     found = q.totals(uid, keys)
     totals = logic.sum_totals(found.values())
     if not totals["streams"]:
@@ -24,20 +26,14 @@ if user:
             "demo listener, or import your export on the Import page."
         )
     else:
-        tops = {t: logic.rank(q.entities(uid, keys, t)) for t in ("artist", "track", "album", "genre")}
+        tops = {t: q.ranked(uid, keys, t, limit=5)[1] for t in ("artist", "track", "album", "genre")}
         zone = ui.zone(user)
-        new = sum(
-            1
-            for a in q.entities(uid, (("all", "all"),), "artist")
-            if a.get("first_played")
-            and period.start <= a["first_played"].astimezone(zone).date() <= period.end
+        start = datetime.combine(period.start, time(), zone)
+        new = q.first_heard(
+            uid, "artist", start, datetime.combine(period.end + timedelta(days=1), time(), zone)
         )
-        decades = {d.name: d.minutes for d in logic.rank(q.entities(uid, keys, "decade"), "minutes")}
-        grain, key = (
-            ("year", str(period.start.year))
-            if keys == (("year", str(period.start.year)),)
-            else ("all", "all")
-        )
+        decades = {d.name: d.minutes for d in q.ranked(uid, keys, "decade", "minutes", limit=50)[1]}
+        grain, key = keys[0] if len(keys) == 1 and keys[0][0] in ("year", "all") else ("all", "all")
         means = logic.feature_means(q.taste_profile(uid, grain, key) or q.taste_profile(uid))
         summary = logic.wrapped(totals, tops, new, decades, means)
         title = f"{period.start} – {period.end}"

@@ -22,15 +22,19 @@ import pytest
 from core.events import utc_now
 from streamlit_app import APP_SCRIPT
 from tests.browser_cdp import Browser, free_port
-from tests.seed import USER, play_doc, seed_known
+from tests.seed import add_play, seed_known
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="module")
-def app_url(mongo_db: Any) -> Iterator[str]:
-    seed_known(mongo_db, utc_now())
+def expected(mongo_db: Any) -> dict[str, Any]:
+    return seed_known(mongo_db, utc_now())
+
+
+@pytest.fixture(scope="module")
+def app_url(expected: dict[str, Any]) -> Iterator[str]:
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -73,27 +77,32 @@ def app_url(mongo_db: Any) -> Iterator[str]:
             proc.kill()
 
 
-def test_pages_show_seeded_numbers_and_live_updates(app_url: str, mongo_db: Any) -> None:
+def test_pages_show_seeded_numbers_and_live_updates(
+    app_url: str, mongo_db: Any, expected: dict[str, Any]
+) -> None:
     with Browser(app_url + "/") as b:
-        body = b.wait_for_text("Streams today", "Karma Police", "No Surprises", timeout=60)
-        assert "Radiohead" in body and "\n12\n" in body
+        body = b.wait_for_text("Streams today", "Let Down", "No Surprises", timeout=60)
+        assert expected["top_artist_today"] in body
+        assert f"\n{expected['day_totals']['streams']:,}\n" in body
         b.screenshot(SHOTS / "live.png")
 
-        # a play written now appears on the live page without a reload
-        mongo_db["plays"].insert_one(
-            play_doc(USER, 99, utc_now() - timedelta(seconds=1), "Fresh Off The Press", "Björk", 200_000)
-        )
+        # a play the pipeline writes now (play + its day's rollups) appears without a reload
+        assert "Pagan Poetry" not in body
+        add_play(mongo_db, 99, utc_now() - timedelta(seconds=1))
         start = time.monotonic()
-        b.wait_for_text("Fresh Off The Press", timeout=8)
+        b.wait_for_text("Pagan Poetry", timeout=8)
         assert time.monotonic() - start < 8
 
         b.navigate(app_url + "/overview")
-        body = b.wait_for_text("Streams", "120", "+20.0% vs previous", timeout=30)
+        month = expected["month_totals"]["streams"]
+        body = b.wait_for_text("Streams", "vs previous", timeout=30)
+        assert f"\n{month + 1:,}\n" in body or f"\n{month:,}\n" in body  # with the fresh play or not
         b.screenshot(SHOTS / "overview.png")
 
         b.navigate(app_url + "/top")
-        body = b.wait_for_text("Army of Me", "Paranoid Android", timeout=30)
-        assert body.index("Army of Me") < body.index("Paranoid Android")  # 45 streams before 30
+        first, second = expected["month_tracks"][:2]
+        body = b.wait_for_text(first, second, timeout=30)
+        assert body.index(first) < body.index(second)
         b.screenshot(SHOTS / "top.png")
 
         b.navigate(app_url + "/playlists")

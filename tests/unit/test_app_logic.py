@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from PIL import Image
 
+from core.collections import ENTITY_FIELDS
 from streamlit_app import logic, wrapped_image
 from streamlit_app.nowplaying import current
 from streamlit_app.periods import Period, cover, preset, previous, series_keys, week_of
@@ -55,6 +56,11 @@ def test_cover_uses_fewest_documents() -> None:
         ("day", "2024-03-01"),
         ("day", "2024-03-02"),
     ]
+    # a range holding the first and the last possible play is the all-time document
+    first, today = date(2019, 3, 2), date(2024, 3, 2)
+    assert cover(first, today, first, today) == [("all", "all")]
+    assert cover(date(2019, 1, 1), date(2024, 12, 31), first, today) == [("all", "all")]
+    assert cover(date(2024, 1, 1), date(2024, 12, 31), first, today) == [("year", "2024")]
 
 
 def test_series_keys_and_weeks() -> None:
@@ -78,24 +84,38 @@ def test_change_and_sum() -> None:
     }
 
 
-def test_rank_merges_periods() -> None:
-    t = datetime(2024, 1, 1, tzinfo=UTC)
-    rows = [
-        {"entity_key": "a", "name": "A", "streams": 3, "minutes": 10.0, "period": "p1", "first_played": t},
-        {"entity_key": "b", "name": "B", "streams": 4, "minutes": 1.0, "period": "p1"},
-        {
-            "entity_key": "a",
-            "name": "A",
-            "streams": 2,
-            "minutes": 5.0,
-            "period": "p2",
-            "first_played": t - timedelta(days=1),
-        },
-    ]
-    ranked = logic.rank(rows)
-    assert [(e.name, e.streams) for e in ranked] == [("A", 5), ("B", 4)]
-    assert ranked[0].first_played == t - timedelta(days=1)
-    assert [e.name for e in logic.rank(rows, "minutes")] == ["A", "B"]
+def test_rank_rows_merges_periods() -> None:
+    fields = ENTITY_FIELDS
+    t = int(datetime(2024, 1, 1, tzinfo=UTC).timestamp() * 1000)
+
+    def row(key: str, streams: int, minutes: float, first: int | None = None, tid: str | None = None) -> list:
+        values = {"key": key, "name": key.upper(), "streams": streams, "plays": streams, "minutes": minutes}
+        values |= {"first_played": first, "last_played": first, "track_id": tid}
+        return [values.get(f) for f in fields]
+
+    p1 = [row("b", 4, 1.0), row("a", 3, 10.0, t)]
+    p2 = [row("a", 2, 5.0, t - 86_400_000, "id-a"), row("c", 4, 1.0)]
+    ranked = [logic.ranked(fields, r) for r in logic.rank_rows(fields, [p1, p2])]
+    assert [(e.name, e.streams, e.minutes) for e in ranked] == [("A", 5, 15.0), ("B", 4, 1.0), ("C", 4, 1.0)]
+    assert ranked[0].first_played == datetime(2023, 12, 31, tzinfo=UTC)
+    assert ranked[0].last_played == datetime(2024, 1, 1, tzinfo=UTC) and ranked[0].track_id == "id-a"
+    by_minutes = logic.rank_rows(fields, [p1, p2], "minutes")
+    assert [logic.ranked(fields, r).name for r in by_minutes] == ["A", "B", "C"]
+    assert logic.rank_rows(fields, [p1], "minutes")[0][0] == "a"  # one period: its rows, re-ordered
+    assert p1[0][fields.index("streams")] == 4  # the input rows are not changed by merging
+
+
+def test_current_streak_runs_until_a_day_is_missed() -> None:
+    today = date(2024, 5, 17)
+    assert logic.current_streak(4, today, today) == 4
+    assert logic.current_streak(4, date(2024, 5, 16), today) == 4  # today is not over yet
+    assert logic.current_streak(4, date(2024, 5, 15), today) == 0
+    assert logic.current_streak(0, None, today) == 0
+
+
+def test_best_period_of_a_series() -> None:
+    assert logic.best_period({"2024-01": 3, "2024-02": 5, "2024-03": 5}) == ("2024-02", 5)
+    assert logic.best_period({}) is None
 
 
 def test_taste_label_and_similarity() -> None:
@@ -114,8 +134,9 @@ def test_nearest_excludes_played_and_explains() -> None:
         {"_id": "near", "features": {**means, "energy": 0.55}},
         {"_id": "far", "features": dict.fromkeys(logic.RADAR_FEATURES, 0.9)},
         {"_id": "nofeat", "features": None},
+        {"_id": "by-name", "name": "Halo!", "artist_names": ["Beyoncé"], "features": means},
     ]
-    recs = logic.nearest(means, catalog, {"played"})
+    recs = logic.nearest(means, catalog, {"played", "beyonce|halo"})  # ids and 'artist|track' keys
     assert [r["_id"] for r in recs] == ["near", "far"]
     assert recs[0]["why"].startswith("danceability 0.50 (you 0.50)")
 
