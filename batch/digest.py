@@ -19,7 +19,7 @@ from consumer.gold import entity_rows
 from core import mongo
 from core.collections import Coll, rollup_id
 from core.events import utc_now
-from core.mongo import find_ids
+from core.mongo import entity_row_docs, find_ids
 from core.settings import Settings
 
 log = logging.getLogger("earshot.batch.digest")
@@ -30,7 +30,7 @@ def week_days(week_end: dt.date) -> list[str]:
 
 
 def top_artists(day_docs: list[dict[str, Any]], top: int = 3) -> list[tuple[str, float]]:
-    """The week's top artists by minutes from the day artist documents (rows merged by key)."""
+    """The week's top artists by minutes from the day artist row documents (merged by key)."""
     minutes: dict[str, float] = {}
     names: dict[str, str] = {}
     for doc in day_docs:
@@ -50,7 +50,7 @@ def digest_for(db: Any, user_id: str, days: list[str], top: int = 3) -> dict[str
     streams = sum(t.get("streams", 0) for t in totals)
     minutes = sum(t.get("minutes", 0.0) for t in totals)
     artist_ids = [rollup_id(user_id, "day", d, "artist") for d in days]
-    best = top_artists(find_ids(db, Coll.ROLLUP_ENTITIES, artist_ids, {"rows": 1}), top)
+    best = top_artists(entity_row_docs(db, artist_ids), top)
     tops = ", ".join(f"{name} ({m:.0f} min)" for name, m in best) or "—"
     return {
         "_id": rollup_id("digest", user_id, days[0], days[-1]),

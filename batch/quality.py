@@ -19,7 +19,7 @@ from batch.coverage import coverage_of
 from consumer.gold import entity_rows
 from core import mongo
 from core.collections import Coll, rollup_id
-from core.mongo import find_ids
+from core.mongo import entity_row_docs, find_ids
 from core.settings import Settings
 
 Doc = dict[str, Any]
@@ -98,13 +98,13 @@ def day_problems(
     total: Doc | None,
     plays: dict[str, Doc],
     on_day: set[str],
-    tracks: Doc | None,
+    tracks: Doc | list[Doc] | None,
     month: Doc | None,
 ) -> list[str]:
     """What is wrong with one stored day (empty when it equals the recomputation from plays).
 
     `plays`: the plays its play_ids point at (by id); `on_day`: ids of the stored plays whose
-    local_day is that day; `tracks`: its track entity document; `month`: its month totals."""
+    local_day is that day; `tracks`: its track row documents; `month`: its month totals."""
     if total is None:
         return ["no day rollup although user_stats lists the day as active"]
     listed = list(total.get("play_ids") or [])
@@ -156,10 +156,9 @@ def rollups_match_plays(db: Any, sample: int = 20) -> dict[str, Any]:
     for p in db[Coll.PLAYS.value].find({"user_id": {"$in": users}, "local_day": {"$in": days}}, PLAY_FIELDS):
         on_day.setdefault((p["user_id"], p["local_day"]), set()).add(p["_id"])
         plays.setdefault(p["_id"], p)
-    tracks = {
-        (d["user_id"], d["period"]): d
-        for d in find_ids(db, Coll.ROLLUP_ENTITIES, [rollup_id(u, "day", day, "track") for u, day in pairs])
-    }
+    tracks: dict[tuple[str, str], list[Doc]] = {}
+    for d in entity_row_docs(db, [rollup_id(u, "day", day, "track") for u, day in pairs]):
+        tracks.setdefault((d["user_id"], d["period"]), []).append(d)
     months = {
         (d["user_id"], d["period"]): d
         for d in find_ids(

@@ -24,7 +24,7 @@ from pymongo.database import Database
 from consumer.gold import entity_rows, totals_tree
 from core.collections import ENTITY_TYPES, GRAINS, Coll, rollup_id
 from core.errors import EarshotError
-from core.mongo import find_ids
+from core.mongo import entity_row_docs
 
 Format = Literal["csv", "json", "parquet"]
 FORMATS: tuple[Format, ...] = ("csv", "json", "parquet")
@@ -57,10 +57,14 @@ def _entities(
 ) -> Iterator[dict[str, Any]]:
     """One row per (grain, period, entity type, entity), ranked as the app ranks them."""
     ids = [rollup_id(user_id, d["grain"], d["period"], t) for d in totals for t in ENTITY_TYPES]
-    docs = find_ids(db, Coll.ROLLUP_ENTITIES, ids, {"top": 0})
-    for doc in sorted(docs, key=lambda d: (*_order(d), ENTITY_ORDER.get(d["entity_type"], 99))):
-        keys = {k: doc[k] for k in ("user_id", "grain", "period", "entity_type")}
-        for row in entity_rows(doc):
+    heads: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for doc in entity_row_docs(db, ids):
+        heads.setdefault((doc["grain"], doc["period"], doc["entity_type"]), []).append(doc)
+    for docs in sorted(
+        heads.values(), key=lambda d: (*_order(d[0]), ENTITY_ORDER.get(d[0]["entity_type"], 99))
+    ):
+        keys = {k: docs[0][k] for k in ("user_id", "grain", "period", "entity_type")}
+        for row in entity_rows(docs):
             yield keys | row
 
 

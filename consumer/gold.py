@@ -3,11 +3,12 @@ filter scans the whole collection), and the gold shapes (core/collections.py, "G
 so every read is one (`core.mongo.find_ids` for `_id $in`).
 
     docs = totals_tree(db, "alice")                # every totals document: all → years → months → days
-    rows = entity_rows(doc)                        # an entity document's ranked rows, rank 1 first
+    rows = entity_rows(docs)                       # an entity's rows from its buckets, rank 1 first
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pymongo.database import Database
@@ -33,8 +34,11 @@ def totals_tree(db: Database[Doc], user_id: str, projection: Doc | None = None) 
     return out
 
 
-def entity_rows(doc: Doc | None) -> list[Doc]:
-    """The rows of a rollup_entities document (all of them, ranked by streams), each with `rank`."""
-    if not doc:
+def entity_rows(docs: Doc | Iterable[Doc] | None) -> list[Doc]:
+    """The rows of one entity head's rollup_entity_rows documents (a document or several), ranked
+    (each row carries its `rank`: 1 = most streams)."""
+    if not docs:
         return []
-    return [{"rank": i, **row} for i, row in enumerate(unpack_rows(doc.get("rows")), start=1)]
+    listed = [docs] if isinstance(docs, dict) else list(docs)
+    rows = [row for doc in listed for row in unpack_rows(doc.get("rows"))]
+    return sorted(rows, key=lambda r: (r.get("rank") or 0, str(r.get("key"))))

@@ -32,19 +32,25 @@ any other filter scans the collection), so each shape holds what a page needs in
                    sessions that started in the period), session_minutes, first_played,
                    last_played (UTC), series {child period: {streams, plays, minutes, skips}}
                    (month: its days, year: its months, all: its years; day: {}),
-                   day only: play_ids [plays of that local day], session_list [{start, end,
+                   day only: play_ids [plays of that local day, by ended_at], session_list [{start, end,
                    plays, streams, minutes}], updated_at
-- rollup_entities: _id rollup_id(user, grain, period, entity_type); user_id, grain, period,
-                   entity_type ('track'|'artist'|'album'|'genre'|'decade'|'platform'), count
-                   (distinct entities), top [first TOP_N rows, readable], rows (bytes: every row,
-                   ranked by streams then minutes, packed by `pack_rows` — read with
-                   `unpack_rows`; a year can hold tens of thousands of tracks and FerretDB
-                   decodes embedded objects at ~40 µs each, a packed blob in ~1 ms).
+- rollup_entities: _id rollup_id(user, grain, period, entity_type) (the "head"); user_id, grain,
+                   period, entity_type ('track'|'artist'|'album'|'genre'|'decade'|'platform'),
+                   count (distinct entities), buckets (how many rollup_entity_rows documents hold
+                   the rows), top [first TOP_N rows by streams], top_minutes [first TOP_N by
+                   minutes] (head rows without `series`), updated_at
+- rollup_entity_rows: _id rows_id(head _id, bucket); user_id, grain, period, entity_type,
+                   bucket, buckets, rows (bytes: the rows whose key hashes to this bucket —
+                   `bucket_of(key, buckets)`, ~ROWS_PER_BUCKET each — packed by `pack_rows`, read
+                   with `unpack_rows`). A year can hold tens of thousands of tracks and FerretDB
+                   decodes a whole document on every read (embedded objects at ~40 µs each), so
+                   a page reads the small head, one entity's page reads one bucket.
                    A row: key (entity key: track = normalised 'artist|track' names, so export
                    plays without ids count for the same track; artist = normalised name; album =
                    album id or 'name:<album>|<artist>'; genre; decade '1990s'; platform), name,
-                   artist_name, track_id, streams, plays, minutes, skips, first_played, last_played,
-                   series {child period: streams} (year: months, all: years; else {})
+                   artist_name, track_id, streams, plays, minutes, skips, first_played,
+                   last_played, series {child period: streams} (year: months, all: years; else
+                   {}), rank (1 = most streams, then minutes, then key)
 - rollup_heatmap:  _id rollup_id(user, grain, period); user_id, grain, period,
                    cells [{weekday (0=Mon), hour, streams, minutes}]
 - taste_profiles:  _id rollup_id(user, grain, period); user_id, grain, period, coverage (0-1 share
@@ -101,6 +107,7 @@ class Coll(StrEnum):
     ARTISTS = "artists"
     ROLLUP_TOTALS = "rollup_totals"
     ROLLUP_ENTITIES = "rollup_entities"
+    ROLLUP_ENTITY_ROWS = "rollup_entity_rows"
     ROLLUP_HEATMAP = "rollup_heatmap"
     USER_STATS = "user_stats"
     PLAYLISTS = "playlists"
@@ -130,8 +137,10 @@ ENTITY_FIELDS = (
     "first_played",
     "last_played",
     "series",
+    "rank",
 )
-TOP_N = 10
+TOP_N = 100
+ROWS_PER_BUCKET = 1000
 _TIME_FIELDS = ("first_played", "last_played")
 
 
@@ -197,3 +206,13 @@ def unpack_rows(blob: bytes | None) -> list[dict[str, Any]]:
             if isinstance(row.get(f), int | float):
                 row[f] = datetime.fromtimestamp(row[f] / 1000, UTC)
     return rows
+
+
+def rows_id(head_id: str, bucket: int) -> str:
+    """`_id` of one rollup_entity_rows document of an entity head."""
+    return rollup_id(head_id, f"b{bucket}")
+
+
+def bucket_of(key: str, buckets: int) -> int:
+    """The rollup_entity_rows bucket an entity key lives in (stable across runs and machines)."""
+    return zlib.crc32(key.encode()) % buckets

@@ -13,7 +13,7 @@ from pymongo import IndexModel, MongoClient
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
-from core.collections import INDEXES, Coll
+from core.collections import INDEXES, Coll, bucket_of, rows_id
 from core.settings import Settings
 
 
@@ -87,3 +87,19 @@ def find_ids(
     for i in range(0, len(wanted), ID_CHUNK):
         found += db[coll.value].find({"_id": {"$in": wanted[i : i + ID_CHUNK]}}, projection)
     return found
+
+
+def entity_row_docs(
+    db: Database[dict[str, Any]],
+    head_ids: Iterable[str],
+    key: str | None = None,
+    projection: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """The rollup_entity_rows documents of entity heads (all buckets, or only the one `key` is in)."""
+    heads = find_ids(db, Coll.ROLLUP_ENTITIES, head_ids, {"buckets": 1})
+    ids = [
+        rows_id(h["_id"], b)
+        for h in heads
+        for b in (range(h["buckets"]) if key is None else [bucket_of(key, h["buckets"])])
+    ]
+    return find_ids(db, Coll.ROLLUP_ENTITY_ROWS, ids, projection)

@@ -16,13 +16,30 @@ import calendar
 from collections.abc import Iterable
 from typing import Any
 
-from core.collections import ENTITY_TYPES, TOP_N, Coll, pack_rows, rollup_id, unpack_rows
+from core.collections import (
+    ENTITY_TYPES,
+    ROWS_PER_BUCKET,
+    TOP_N,
+    Coll,
+    bucket_of,
+    pack_rows,
+    rollup_id,
+    rows_id,
+    unpack_rows,
+)
 from spark_jobs import profiles
 from spark_jobs.dedupe import norm
 
 Doc = dict[str, Any]
 PARENT = {"day": "month", "month": "year", "year": "all"}
-COLLECTIONS = (Coll.ROLLUP_TOTALS, Coll.ROLLUP_ENTITIES, Coll.ROLLUP_HEATMAP, Coll.TASTE_PROFILES)
+COLLECTIONS = (
+    Coll.ROLLUP_TOTALS,
+    Coll.ROLLUP_ENTITIES,
+    Coll.ROLLUP_ENTITY_ROWS,
+    Coll.ROLLUP_HEATMAP,
+    Coll.TASTE_PROFILES,
+)
+INPUTS = tuple(c for c in COLLECTIONS if c != Coll.ROLLUP_ENTITIES)  # what a roll-up reads
 COUNTS = ("streams", "plays", "minutes", "skips")
 SESSION_FIELDS = ("start", "end", "plays", "streams", "minutes")
 
@@ -44,10 +61,12 @@ def child_periods(grain: str, period: str, years: Iterable[str] = ()) -> list[st
 
 
 def doc_ids(user_id: str, grain: str, periods: Iterable[str]) -> dict[Coll, list[str]]:
-    """`_id`s of every gold document of the given periods, per collection."""
+    """`_id`s of the gold documents of the given periods, per collection (entity rows: the heads'
+    ids; their buckets are listed by the heads)."""
     periods = sorted(set(periods))
     ids = {coll: [rollup_id(user_id, grain, p) for p in periods] for coll in COLLECTIONS}
-    ids[Coll.ROLLUP_ENTITIES] = [rollup_id(user_id, grain, p, t) for p in periods for t in ENTITY_TYPES]
+    heads = [rollup_id(user_id, grain, p, t) for p in periods for t in ENTITY_TYPES]
+    ids[Coll.ROLLUP_ENTITIES] = ids[Coll.ROLLUP_ENTITY_ROWS] = heads
     return ids
 
 
@@ -124,16 +143,12 @@ class _Buckets:
                 key=lambda r: (-r["streams"], -r["minutes"], str(r["key"])),
             )
             if ranked:
+                head_id = rollup_id(user_id, grain, period, etype)
                 out[Coll.ROLLUP_ENTITIES].append(
-                    {
-                        "_id": rollup_id(user_id, grain, period, etype),
-                        **base,
-                        "period": period,
-                        "entity_type": etype,
-                        "count": len(ranked),
-                        "top": ranked[:TOP_N],
-                        "rows": pack_rows(ranked),
-                    }
+                    _head(head_id, base | {"period": period}, etype, ranked, now)
+                )
+                out[Coll.ROLLUP_ENTITY_ROWS].extend(
+                    _buckets(head_id, base | {"period": period}, etype, ranked)
                 )
         for period, cells in self.cells.items():
             listed = [{"weekday": w, "hour": h, **c} for (w, h), c in sorted(cells.items())]
@@ -155,16 +170,53 @@ class _Buckets:
         return out
 
 
+def _head(head_id: str, base: Doc, etype: str, ranked: list[Doc], now: Any) -> Doc:
+    for rank, row in enumerate(ranked, start=1):
+        row["rank"] = rank
+    by_minutes = sorted(ranked[: TOP_N * 4], key=lambda r: (-r["minutes"], -r["streams"], str(r["key"])))
+    if len(ranked) > TOP_N * 4:  # the top by minutes is not always within the top by streams
+        by_minutes = sorted(ranked, key=lambda r: (-r["minutes"], -r["streams"], str(r["key"])))
+    brief = [{k: v for k, v in r.items() if k != "series"} for r in ranked[:TOP_N]]
+    return {
+        "_id": head_id,
+        **base,
+        "entity_type": etype,
+        "count": len(ranked),
+        "buckets": -(-len(ranked) // ROWS_PER_BUCKET),
+        "top": brief,
+        "top_minutes": [{k: v for k, v in r.items() if k != "series"} for r in by_minutes[:TOP_N]],
+        "updated_at": now,
+    }
+
+
+def _buckets(head_id: str, base: Doc, etype: str, ranked: list[Doc]) -> list[Doc]:
+    n = -(-len(ranked) // ROWS_PER_BUCKET)
+    groups: list[list[Doc]] = [[] for _ in range(n)]
+    for row in ranked:
+        groups[bucket_of(str(row["key"]), n)].append(row)
+    return [
+        {
+            "_id": rows_id(head_id, b),
+            **base,
+            "entity_type": etype,
+            "bucket": b,
+            "buckets": n,
+            "rows": pack_rows(g),
+        }
+        for b, g in enumerate(groups)
+    ]
+
+
 def day_rollups(
     user_id: str, plays: Iterable[Doc], sessions_by_day: dict[str, list[Doc]] | None = None, now: Any = None
 ) -> dict[Coll, list[Doc]]:
     """Every day-grain document for the days of `plays` (pass ALL plays of those days) and the
     listening sessions that started on them."""
     b = _Buckets()
-    play_ids: dict[str, list[str]] = {}
+    play_ids: dict[str, list[tuple[Any, str]]] = {}
     for play in plays:
         day = play["local_day"]
-        play_ids.setdefault(day, []).append(play["_id"])
+        play_ids.setdefault(day, []).append((play["ended_at"], play["_id"]))
         one = {
             "streams": int(play["counted"]),
             "plays": 1,
@@ -192,7 +244,7 @@ def day_rollups(
         ]
         total["sessions"] = len(listed)
         total["session_minutes"] = sum(s["minutes"] for s in listed)
-        total["play_ids"] = sorted(play_ids[day])
+        total["play_ids"] = [i for _, i in sorted(play_ids[day])]  # in play order: latest last
     return b.documents(user_id, "day", now)
 
 
@@ -206,7 +258,7 @@ def roll_up(user_id: str, grain: str, lower: dict[Coll, list[Doc]], now: Any = N
         total["session_minutes"] += doc.get("session_minutes", 0.0)
         _span(total, doc.get("first_played"), doc.get("last_played"))
         total["series"][doc["period"]] = {f: doc[f] for f in COUNTS}
-    for doc in lower.get(Coll.ROLLUP_ENTITIES, []):
+    for doc in lower.get(Coll.ROLLUP_ENTITY_ROWS, []):
         period = parent_period(doc["grain"], doc["period"])
         for r in unpack_rows(doc["rows"]):
             row = b.entity(period, doc["entity_type"], r["key"], r["name"], r["artist_name"])

@@ -21,7 +21,7 @@ from pymongo.database import Database
 
 from core.collections import Coll, rollup_id
 from core.events import utc_now
-from core.mongo import ID_CHUNK, find_ids
+from core.mongo import ID_CHUNK, entity_row_docs, find_ids
 from core.settings import Settings
 from spark_jobs import rollups, sessions
 from spark_jobs.dedupe import assign
@@ -154,10 +154,16 @@ def plays_of_days(db: Database[Doc], user_id: str, days: set[str], known: dict[s
     return [p for p in pool.values() if p.get("local_day") in days]
 
 
-def _stored_children(
-    db: Database[Doc], user_id: str, grain: str, periods: list[str]
+def _stored(
+    db: Database[Doc], user_id: str, grain: str, periods: list[str], colls: tuple[Coll, ...]
 ) -> dict[Coll, list[Doc]]:
-    return {coll: find_ids(db, coll, ids) for coll, ids in rollups.doc_ids(user_id, grain, periods).items()}
+    ids = rollups.doc_ids(user_id, grain, periods)
+    return {
+        coll: entity_row_docs(db, ids[coll])
+        if coll == Coll.ROLLUP_ENTITY_ROWS
+        else find_ids(db, coll, ids[coll])
+        for coll in colls
+    }
 
 
 def rebuild_rollups(
@@ -193,14 +199,24 @@ def rebuild_rollups(
             )
             years = set(stored_all.get("series", {})) | periods["year"]
         children = {c for p in parents for c in rollups.child_periods(upper, p, years)} - periods[lower]
-        stored = _stored_children(db, user_id, lower, sorted(children))
-        merged = {coll: stored[coll] + lower_docs.get(coll, []) for coll in rollups.COLLECTIONS}
+        stored = _stored(db, user_id, lower, sorted(children), rollups.INPUTS)
+        merged = {coll: stored[coll] + lower_docs.get(coll, []) for coll in rollups.INPUTS}
         lower_docs = rollups.roll_up(user_id, upper, merged, now)
         periods[upper] = parents
         for coll, docs in lower_docs.items():
             written[coll].extend(docs)
+    old_rows = [
+        d["_id"]
+        for grain, ps in periods.items()
+        for d in entity_row_docs(
+            db, rollups.doc_ids(user_id, grain, ps)[Coll.ROLLUP_ENTITY_ROWS], projection={"_id": 1}
+        )
+    ]
     for coll in rollups.COLLECTIONS:
-        ids = [i for grain, ps in periods.items() for i in rollups.doc_ids(user_id, grain, ps)[coll]]
+        if coll == Coll.ROLLUP_ENTITY_ROWS:
+            ids = old_rows
+        else:
+            ids = [i for grain, ps in periods.items() for i in rollups.doc_ids(user_id, grain, ps)[coll]]
         for i in range(0, len(ids), ID_CHUNK):
             db[coll.value].delete_many({"_id": {"$in": ids[i : i + ID_CHUNK]}})
         if written[coll]:

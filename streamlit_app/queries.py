@@ -40,10 +40,11 @@ from streamlit_app import logic
 Doc = dict[str, Any]
 Key = tuple[str, str]
 TTL = 5  # seconds: fresh enough for a live pipeline, cheap on reruns
-ID_CHUNK = 5000  # the patched FerretDB pushes `_id $in` down to its index up to this many ids
 COUNTS = ("streams", "plays", "minutes", "skips")
 ABOVE = {"day": "month", "month": "year", "year": "all"}
-KEY, TRACK_ID, SERIES, FIRST = (ENTITY_FIELDS.index(f) for f in ("key", "track_id", "series", "first_played"))
+KEY, TRACK_ID, SERIES, FIRST, RANK = (
+    ENTITY_FIELDS.index(f) for f in ("key", "track_id", "series", "first_played", "rank")
+)
 
 
 @st.cache_resource(show_spinner=False)
@@ -62,12 +63,7 @@ def _one(coll: Coll, _id: str, projection: Doc | None = None) -> Doc | None:
 
 def _by_ids(coll: Coll, ids: list[str], projection: Doc | None = None) -> dict[str, Doc]:
     """Documents by `_id $in` (chunked), keyed by `_id`; missing ids are absent."""
-    ids = list(dict.fromkeys(ids))
-    found: dict[str, Doc] = {}
-    for i in range(0, len(ids), ID_CHUNK):
-        for d in db()[coll.value].find({"_id": {"$in": ids[i : i + ID_CHUNK]}}, projection):
-            found[d["_id"]] = d
-    return found
+    return {d["_id"]: d for d in mongo.find_ids(db(), coll, ids, projection)}
 
 
 def _above(grain: str, period: str) -> Key:
@@ -134,8 +130,12 @@ def _rows(blob: bytes | None) -> list[logic.Row]:
 
 
 def _tables(user_id: str, keys: tuple[Key, ...], entity_type: str) -> list[list[logic.Row]]:
+    """Every row of each (grain, period) key's entity document (its buckets joined, by rank)."""
     ids = [rollup_id(user_id, g, p, entity_type) for g, p in keys]
-    return [_rows(d.get("rows")) for d in _by_ids(Coll.ROLLUP_ENTITIES, ids, {"rows": 1}).values()]
+    tables: dict[tuple[str, str], list[logic.Row]] = {}
+    for doc in mongo.entity_row_docs(db(), ids):
+        tables.setdefault((doc["grain"], doc["period"]), []).extend(_rows(doc.get("rows")))
+    return [sorted(rows, key=lambda r: r[RANK]) for rows in tables.values()]
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -145,13 +145,13 @@ def ranked(
     """(how many entities, the first `limit` ranked by `by`) of one type over the documents of
     the given (grain, period) keys, rows of several periods merged.
 
-    A year or all time by streams within its readable `top` rows skips decoding `rows` (a year's
-    tracks: ~1 MB, ~100 ms); a day or month is small enough to read once, whole."""
-    if len(keys) == 1 and by == "streams" and keys[0][0] in ("year", "all"):
-        doc = _one(Coll.ROLLUP_ENTITIES, rollup_id(user_id, *keys[0], entity_type), {"top": 1, "count": 1})
-        head = (doc or {}).get("top") or []
-        if limit <= len(head) or len(head) >= (doc or {}).get("count", 0):
-            return (doc or {}).get("count", 0), [logic.ranked_doc(r) for r in head[:limit]]
+    One period within its head's readable `top` / `top_minutes` rows skips the row buckets (a
+    year's tracks: ~1 MB); several periods merge their rows."""
+    if len(keys) == 1:
+        head = _one(Coll.ROLLUP_ENTITIES, rollup_id(user_id, *keys[0], entity_type)) or {}
+        listed = head.get("top" if by == "streams" else "top_minutes") or []
+        if limit <= len(listed) or len(listed) >= head.get("count", 0):
+            return head.get("count", 0), [logic.ranked_doc(r) for r in listed[:limit]]
     rows = logic.rank_rows(ENTITY_FIELDS, _tables(user_id, keys, entity_type), by)
     return len(rows), [logic.ranked(ENTITY_FIELDS, r) for r in rows[:limit]]
 
@@ -171,11 +171,10 @@ def entity(user_id: str, entity_type: str, key: str, year: str | None = None) ->
     if year:
         wanted[rollup_id(user_id, "year", year, entity_type)] = "year"
     found: dict[str, tuple[int, logic.Row]] = {}
-    for _id, doc in _by_ids(Coll.ROLLUP_ENTITIES, list(wanted), {"rows": 1}).items():
-        rows = _rows(doc.get("rows"))
-        at = next((i for i, r in enumerate(rows) if r[KEY] == key), None)
-        if at is not None:
-            found[wanted[_id]] = (at + 1, rows[at])
+    for doc in mongo.entity_row_docs(db(), list(wanted), key=key):  # only the bucket `key` is in
+        row = next((r for r in _rows(doc.get("rows")) if r[KEY] == key), None)
+        if row is not None:
+            found[wanted[rollup_id(user_id, doc["grain"], doc["period"], entity_type)]] = (row[RANK], row)
     if "all" not in found:
         return None
     rank, row = found["all"]
@@ -291,7 +290,7 @@ def latest_plays(user_id: str, zone: str, limit: int = 10) -> list[Doc]:
         return []
     enough = lambda ds: sum(len(d.get("play_ids") or []) for d in ds) >= limit  # noqa: E731
     docs = _latest_days(user_id, last, "play_ids", enough)
-    ids = [i for d in docs for i in d.get("play_ids") or []]
+    ids = [i for d in docs for i in reversed(d.get("play_ids") or [])][:limit]  # listed by time
     plays = _by_ids(Coll.PLAYS, ids, {"records": 0, "features": 0}).values()
     return sorted(plays, key=lambda p: p["ended_at"], reverse=True)[:limit]
 

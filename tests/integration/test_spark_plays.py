@@ -276,7 +276,7 @@ def test_rollups_equal_ground_truth_across_restart(stack, spark, mongo_db, check
         assert doc["minutes"] == pytest.approx(minutes), key
     got_ents = {
         (d["grain"], d["period"], d["entity_type"], row["name"].casefold()): row
-        for d in mongo_db.rollup_entities.find({"user_id": USER})
+        for d in mongo_db.rollup_entity_rows.find({"user_id": USER})
         for row in unpack_rows(d["rows"])
     }
     assert set(got_ents) == set(ents)

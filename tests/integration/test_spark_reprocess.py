@@ -9,6 +9,7 @@ import pytest
 from core import kafka
 from core.collections import rollup_id, unpack_rows
 from core.events import PlayEvent, PlaylistTrackEvent
+from core.mongo import entity_row_docs
 from core.topics import Topic
 
 pytestmark = [pytest.mark.integration, pytest.mark.spark]
@@ -76,7 +77,7 @@ def test_reprocess_reenriches_and_moves_buckets_on_zone_change(stack, spark, mon
     assert days == {"2023-01-11": 4}  # 01:30 Moscow time: the old '2023-01-10' bucket is gone
     after_all = mongo_db.rollup_totals.find_one({"user_id": user, "grain": "all"})
     assert (after_all["streams"], after_all["minutes"]) == (before_all["streams"], before_all["minutes"])
-    genre = mongo_db.rollup_entities.find_one({"_id": rollup_id(user, "all", "all", "genre")})
+    (genre,) = entity_row_docs(mongo_db, [rollup_id(user, "all", "all", "genre")])
     assert [(r["key"], r["streams"]) for r in unpack_rows(genre["rows"])] == [("trip hop", 4)]
     taste = mongo_db.taste_profiles.find_one({"user_id": user, "grain": "all"})
     assert taste["coverage"] == pytest.approx(1.0)

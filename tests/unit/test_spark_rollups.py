@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from core.collections import Coll, pack_rows, unpack_rows
+from core.collections import ROWS_PER_BUCKET, TOP_N, Coll, bucket_of, pack_rows, unpack_rows
 from spark_jobs import profiles
 from spark_jobs.dedupe import assign, merge, name_key, same_play
 from spark_jobs.enrich import EVENT_FIELDS, local_fields, play_document, source_records
@@ -119,8 +119,10 @@ def test_rolled_up_months_equal_direct_month_aggregation():
     assert (got["period"], got["streams"], got["plays"], got["skips"]) == ("2024-05", want["streams"], 6, 1)
     assert got["minutes"] == pytest.approx(want["minutes"])
     doc = next(d for d in month[Coll.ROLLUP_ENTITIES] if d["entity_type"] == "track")
-    (track,) = unpack_rows(doc["rows"])
-    assert (doc["count"], doc["top"][0]["key"]) == (1, track["key"])
+    (bucket,) = [d for d in month[Coll.ROLLUP_ENTITY_ROWS] if d["entity_type"] == "track"]
+    (track,) = unpack_rows(bucket["rows"])
+    assert (doc["count"], doc["buckets"], doc["top"][0]["key"], track["rank"]) == (1, 1, track["key"], 1)
+    assert bucket["_id"] == "u|month|2024-05|track|b0"
     assert (track["plays"], track["first_played"], track["last_played"]) == (
         6,
         plays[0]["ended_at"],
@@ -129,7 +131,7 @@ def test_rolled_up_months_equal_direct_month_aggregation():
     assert doc["_id"] == "u|month|2024-05|track"
     year = roll_up("u", "year", month)
     (yearly,) = unpack_rows(
-        next(d for d in year[Coll.ROLLUP_ENTITIES] if d["entity_type"] == "track")["rows"]
+        next(d for d in year[Coll.ROLLUP_ENTITY_ROWS] if d["entity_type"] == "track")["rows"]
     )
     assert yearly["series"] == {"2024-05": track["streams"]}
     assert year[Coll.ROLLUP_TOTALS][0]["series"]["2024-05"]["plays"] == 6
@@ -183,3 +185,24 @@ def test_single_event_play_restores_its_source_event():
     assert source_records(doc) == [event]  # the catalog's album is not mistaken for the event's
     both = play_document("u", "u|e1", [event, ev("e2", "export_extended")], None, {}, "UTC", 30_000)
     assert [r["event_id"] for r in source_records(both)] == ["e1", "e2"]
+
+
+def test_entity_rows_split_into_stable_buckets_with_ranks():
+    plays = [
+        {**p, "_id": f"p{i}", "track_name": f"Song {i}", "name_key": f"a|song{i}"}
+        for i, p in enumerate(_plays() * 1500)
+    ]
+    docs = day_rollups("u", plays)
+    (head,) = [
+        d for d in docs[Coll.ROLLUP_ENTITIES] if d["entity_type"] == "track" and d["period"] == "2024-05-01"
+    ]
+    buckets = [d for d in docs[Coll.ROLLUP_ENTITY_ROWS] if d["_id"].startswith(head["_id"] + "|")]
+    assert head["buckets"] == len(buckets) == -(-head["count"] // ROWS_PER_BUCKET) > 1
+    rows = [r for b in buckets for r in unpack_rows(b["rows"])]
+    assert sorted(r["rank"] for r in rows) == list(range(1, head["count"] + 1))
+    for b in buckets:
+        assert all(bucket_of(r["key"], head["buckets"]) == b["bucket"] for r in unpack_rows(b["rows"]))
+    assert [r["key"] for r in head["top"]] == [r["key"] for r in sorted(rows, key=lambda r: r["rank"])][
+        :TOP_N
+    ]
+    assert "series" not in head["top"][0]
