@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pymongo.database import Database
 
 from consumer.notify import Notification
-from core.collections import Coll, rollup_id
+from core.collections import Coll, rollup_id, unpack_rows
 from core.events import stable_id
 from core.mongo import find_ids
 from spark_jobs.sessions import local_today, streaks
@@ -115,7 +115,7 @@ def scan(db: Database[dict[str, Any]], now: datetime, step: int, default_zone: s
         for user in stats_by_user
     }
     for doc in find_ids(db, Coll.ROLLUP_ENTITIES, month_ids, {"period": 1, "top": 1}):
-        top = (doc.get("top") or [None])[0]
+        top = next(iter(unpack_rows(doc.get("top"))), None)
         if top and int(top.get("streams") or 0) >= MIN_TOP_ARTIST_STREAMS:
             notes.append(top_artist_note(month_ids[doc["_id"]], doc["period"], top))
     for user, stats in sorted(stats_by_user.items()):

@@ -31,20 +31,23 @@ any other filter scans the collection), so each shape holds what a page needs in
                    minutes (float, time actually played), skips, sessions (count of listening
                    sessions that started in the period), session_minutes, first_played,
                    last_played (UTC), series {child period: {streams, plays, minutes, skips}}
-                   (month: its days, year: its months, all: its years; day: {}),
+                   (month: its days, year: its months, all: its years; day: {}), buckets
+                   {entity_type: how many rollup_entity_rows documents hold its rows},
                    day only: play_ids [plays of that local day, by ended_at], session_list [{start, end,
                    plays, streams, minutes}], updated_at
 - rollup_entities: _id rollup_id(user, grain, period, entity_type) (the "head"); user_id, grain,
                    period, entity_type ('track'|'artist'|'album'|'genre'|'decade'|'platform'),
                    count (distinct entities), buckets (how many rollup_entity_rows documents hold
-                   the rows), top [first TOP_N rows by streams], top_minutes [first TOP_N by
-                   minutes] (head rows without `series`), updated_at
+                   the rows), top (bytes: the first TOP_N rows by streams, packed like `rows`,
+                   without `series`), top_minutes (the same, by minutes), updated_at
 - rollup_entity_rows: _id rows_id(head _id, bucket); user_id, grain, period, entity_type,
                    bucket, buckets, rows (bytes: the rows whose key hashes to this bucket —
                    `bucket_of(key, buckets)`, ~ROWS_PER_BUCKET each — packed by `pack_rows`, read
                    with `unpack_rows`). A year can hold tens of thousands of tracks and FerretDB
                    decodes a whole document on every read (embedded objects at ~40 µs each), so
-                   a page reads the small head, one entity's page reads one bucket.
+                   a page reads the small head, one entity's page reads one bucket (found by
+                   `bucket_of`; how many buckets a period has is in its rollup_totals, so the
+                   writer never reads a head).
                    A row: key (entity key: track = normalised 'artist|track' names, so export
                    plays without ids count for the same track; artist = normalised name; album =
                    album id or 'name:<album>|<artist>'; genre; decade '1990s'; platform), name,

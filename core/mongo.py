@@ -95,11 +95,16 @@ def entity_row_docs(
     key: str | None = None,
     projection: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """The rollup_entity_rows documents of entity heads (all buckets, or only the one `key` is in)."""
-    heads = find_ids(db, Coll.ROLLUP_ENTITIES, head_ids, {"buckets": 1})
-    ids = [
-        rows_id(h["_id"], b)
-        for h in heads
-        for b in (range(h["buckets"]) if key is None else [bucket_of(key, h["buckets"])])
-    ]
+    """The rollup_entity_rows documents of entity heads (`rollup_id(user, grain, period, type)`):
+    all buckets, or only the one `key` is in. The bucket counts come from the periods' totals."""
+    wanted: dict[str, list[tuple[str, str]]] = {}
+    for head in head_ids:
+        period_id, _, etype = head.rpartition("|")
+        wanted.setdefault(period_id, []).append((head, etype))
+    ids = []
+    for total in find_ids(db, Coll.ROLLUP_TOTALS, wanted, {"buckets": 1}):
+        for head, etype in wanted[total["_id"]]:
+            n = (total.get("buckets") or {}).get(etype, 0)
+            chosen = range(n) if key is None else [bucket_of(key, n)] if n else []
+            ids += [rows_id(head, b) for b in chosen]
     return find_ids(db, Coll.ROLLUP_ENTITY_ROWS, ids, projection)

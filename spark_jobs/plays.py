@@ -12,7 +12,6 @@ The checkpoint lives in `<checkpoint_dir>/plays-v1`; a heartbeat goes to pipelin
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pymongo import MongoClient
 from pyspark.sql import DataFrame, Row, SparkSession
 from pyspark.sql.streaming import StreamingQuery
 
@@ -46,12 +44,6 @@ def event_from_row(row: Row) -> dict[str, Any]:
     return event
 
 
-@functools.cache
-def _mongo(url: str) -> MongoClient[dict[str, Any]]:
-    """One client per Python worker process (Spark reuses workers across batches)."""
-    return MongoClient(url, tz_aware=True, appname="earshot-spark")
-
-
 def process_partition(cfg: JobConfig) -> Callable[[Iterator[Row]], Iterator[tuple[str, str, Any]]]:
     """Executor side of a batch: dead letters into `dead_letters` (yielded for the topic), events
     grouped by user through store.process_user (yielded as counts). A user's events share one
@@ -68,9 +60,11 @@ def process_partition(cfg: JobConfig) -> Callable[[Iterator[Row]], Iterator[tupl
                 letters.append({"doc": row.letter.doc.asDict(), "value": row.letter.value})
         if not by_user and not letters:
             return
-        from spark_jobs.store import process_user
+        # imported here, not captured: this function is pickled to the workers, and names from
+        # `python -m spark_jobs.plays` (module __main__) would not resolve there
+        from spark_jobs.store import executor_client, process_user
 
-        db = _mongo(cfg.mongo_url)[cfg.mongo_db]
+        db = executor_client(cfg.mongo_url)[cfg.mongo_db]
         for letter in letters:
             db["dead_letters"].replace_one({"_id": letter["doc"]["_id"]}, letter["doc"], upsert=True)
             yield "letter", letter["doc"]["user_id"], letter["value"]

@@ -133,10 +133,7 @@ class _Buckets:
     def documents(self, user_id: str, grain: str, now: Any) -> dict[Coll, list[Doc]]:
         base = {"user_id": user_id, "grain": grain}
         out: dict[Coll, list[Doc]] = {c: [] for c in COLLECTIONS}
-        for period, total in self.totals.items():
-            if total["plays"]:
-                doc = {"_id": rollup_id(user_id, grain, period), **base, "period": period, **total}
-                out[Coll.ROLLUP_TOTALS].append(doc | {"updated_at": now})
+        buckets: dict[str, dict[str, int]] = {}
         for (period, etype), rows in self.ents.items():
             ranked = sorted(
                 (r for r in rows.values() if r["plays"]),
@@ -150,6 +147,12 @@ class _Buckets:
                 out[Coll.ROLLUP_ENTITY_ROWS].extend(
                     _buckets(head_id, base | {"period": period}, etype, ranked)
                 )
+                buckets.setdefault(period, {})[etype] = out[Coll.ROLLUP_ENTITIES][-1]["buckets"]
+        for period, total in self.totals.items():
+            if total["plays"]:
+                doc = {"_id": rollup_id(user_id, grain, period), **base, "period": period, **total}
+                doc["buckets"] = buckets.get(period, {})
+                out[Coll.ROLLUP_TOTALS].append(doc | {"updated_at": now})
         for period, cells in self.cells.items():
             listed = [{"weekday": w, "hour": h, **c} for (w, h), c in sorted(cells.items())]
             out[Coll.ROLLUP_HEATMAP].append(
@@ -176,15 +179,14 @@ def _head(head_id: str, base: Doc, etype: str, ranked: list[Doc], now: Any) -> D
     by_minutes = sorted(ranked[: TOP_N * 4], key=lambda r: (-r["minutes"], -r["streams"], str(r["key"])))
     if len(ranked) > TOP_N * 4:  # the top by minutes is not always within the top by streams
         by_minutes = sorted(ranked, key=lambda r: (-r["minutes"], -r["streams"], str(r["key"])))
-    brief = [{k: v for k, v in r.items() if k != "series"} for r in ranked[:TOP_N]]
     return {
         "_id": head_id,
         **base,
         "entity_type": etype,
         "count": len(ranked),
         "buckets": -(-len(ranked) // ROWS_PER_BUCKET),
-        "top": brief,
-        "top_minutes": [{k: v for k, v in r.items() if k != "series"} for r in by_minutes[:TOP_N]],
+        "top": pack_rows([r | {"series": None} for r in ranked[:TOP_N]]),
+        "top_minutes": pack_rows([r | {"series": None} for r in by_minutes[:TOP_N]]),
         "updated_at": now,
     }
 

@@ -12,12 +12,16 @@ are found without a secondary index (FerretDB v1 serves only `_id` from an index
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pymongo import MongoClient
+from pymongo.collection import Collection
 from pymongo.database import Database
+from pymongo.errors import BulkWriteError
 
 from core.collections import Coll, rollup_id
 from core.events import utc_now
@@ -52,6 +56,12 @@ class JobConfig:
             settings.default_time_zone,
             settings.session_gap_minutes,
         )
+
+
+@functools.cache
+def executor_client(url: str) -> MongoClient[Doc]:
+    """One client per Python worker process (Spark reuses workers across batches)."""
+    return MongoClient(url, tz_aware=True, appname="earshot-spark")
 
 
 def user_rules(db: Database[Doc], cfg: JobConfig, user_id: str) -> tuple[str, int]:
@@ -111,12 +121,26 @@ def build_plays(db: Database[Doc], user_id: str, plays: list[Doc], zone: str, th
     ]
 
 
+def insert_all(coll: Collection[Doc], docs: list[Doc]) -> None:
+    """insert_many of just-deleted `_id`s; one that exists again (another writer of the same user
+    got in between, e.g. a reprocess run next to the stream) is replaced instead."""
+    try:
+        coll.insert_many(docs, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != 11000 for e in errors):
+            raise
+        for e in errors:
+            doc = docs[e["index"]]
+            coll.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+
+
 def replace_plays(db: Database[Doc], docs: list[Doc]) -> None:
     coll = db[Coll.PLAYS.value]
     for i in range(0, len(docs), ID_CHUNK):
         chunk = docs[i : i + ID_CHUNK]
         coll.delete_many({"_id": {"$in": [d["_id"] for d in chunk]}})
-        coll.insert_many(chunk, ordered=False)
+        insert_all(coll, chunk)
 
 
 def process_user(db: Database[Doc], cfg: JobConfig, user_id: str, events: list[Doc]) -> dict[str, int]:
@@ -220,6 +244,6 @@ def rebuild_rollups(
         for i in range(0, len(ids), ID_CHUNK):
             db[coll.value].delete_many({"_id": {"$in": ids[i : i + ID_CHUNK]}})
         if written[coll]:
-            db[coll.value].insert_many(written[coll], ordered=False)
+            insert_all(db[coll.value], written[coll])
     all_time = next((d for d in written[Coll.ROLLUP_TOTALS] if d["grain"] == "all"), None)
     sessions.refresh_user_stats(db, user_id, rebuilt, written[Coll.ROLLUP_TOTALS], all_time, zone)

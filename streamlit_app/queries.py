@@ -32,7 +32,7 @@ from pymongo import DESCENDING, MongoClient
 from pymongo.database import Database
 
 from core import mongo
-from core.collections import ENTITY_FIELDS, Coll, rollup_id
+from core.collections import ENTITY_FIELDS, Coll, rollup_id, unpack_rows
 from core.events import utc_now
 from core.settings import get_settings
 from streamlit_app import logic
@@ -145,22 +145,22 @@ def ranked(
     """(how many entities, the first `limit` ranked by `by`) of one type over the documents of
     the given (grain, period) keys, rows of several periods merged.
 
-    One period within its head's readable `top` / `top_minutes` rows skips the row buckets (a
+    One period within its head's `top` / `top_minutes` rows skips the row buckets (a
     year's tracks: ~1 MB); several periods merge their rows."""
     if len(keys) == 1:
         head = _one(Coll.ROLLUP_ENTITIES, rollup_id(user_id, *keys[0], entity_type)) or {}
-        listed = head.get("top" if by == "streams" else "top_minutes") or []
+        listed = _rows(head.get("top" if by == "streams" else "top_minutes"))
         if limit <= len(listed) or len(listed) >= head.get("count", 0):
-            return head.get("count", 0), [logic.ranked_doc(r) for r in listed[:limit]]
+            return head.get("count", 0), [logic.ranked(ENTITY_FIELDS, r) for r in listed[:limit]]
     rows = logic.rank_rows(ENTITY_FIELDS, _tables(user_id, keys, entity_type), by)
     return len(rows), [logic.ranked(ENTITY_FIELDS, r) for r in rows[:limit]]
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def top(user_id: str, grain: str, period: str, entity_type: str) -> list[Doc]:
-    """The first rows (by streams) of one period and type, readable without unpacking `rows`."""
+    """The first rows (by streams) of one period and type, from the small head document."""
     doc = _one(Coll.ROLLUP_ENTITIES, rollup_id(user_id, grain, period, entity_type), {"top": 1})
-    return list((doc or {}).get("top") or [])
+    return unpack_rows((doc or {}).get("top"))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
