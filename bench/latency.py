@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.latency [--samples 40]
 
-Runs the real plays query (trigger `EARSHOT_SPARK_TRIGGER_SECONDS`, default 0.5 s) in this
+Runs the real plays query (trigger `EARSHOT_SPARK_TRIGGER_SECONDS`, default 0.25 s) in this
 process on an isolated topic prefix and database, publishes one play at a time and polls the
 user's all-time `rollup_totals` document until it counts the play. Writes
 bench/results/latency.json. Needs `earshot stack up`.

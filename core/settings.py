@@ -68,7 +68,7 @@ class Settings(BaseSettings):
         default="local[*]", validation_alias=_alias("SPARK_MASTER", "EARSHOT_SPARK_MASTER")
     )
     spark_shuffle_partitions: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
-    spark_trigger_seconds: float = Field(default=0.5, ge=0)
+    spark_trigger_seconds: float = Field(default=0.25, ge=0)
     spark_driver_memory: str = "2g"
 
     # --- counting rules ------------------------------------------------------------------------

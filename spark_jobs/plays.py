@@ -26,9 +26,15 @@ from core.events import PlayEvent
 from core.settings import Settings
 from core.topics import Topic, topic_name
 from spark_jobs.sinks import upsert
-from spark_jobs.sources import check, read_topic
+from spark_jobs.sources import check, check_columns, read_topic
 from spark_jobs.store import JobConfig
-from spark_jobs.transforms import TIME_FIELDS, batch_rows, dead_letter_messages, dead_letter_rows
+from spark_jobs.transforms import (
+    TIME_FIELDS,
+    batch_columns,
+    batch_rows,
+    dead_letter_messages,
+    dead_letter_rows,
+)
 
 log = logging.getLogger("earshot.spark.plays")
 STAGE = "spark.plays"
@@ -102,10 +108,13 @@ class PlaysBatch:
         self.cfg = JobConfig.from_settings(settings)
         self._client: Any = None  # driver-side clients, made on first use
         self._producer: Any = None
+        self._columns: Any = None
 
     def __call__(self, batch: DataFrame, batch_id: int) -> None:
         started = time.perf_counter()
-        rows = batch_rows(check(batch, PlayEvent), STAGE)
+        if self._columns is None:  # built once: each expression is a py4j round trip
+            self._columns = (check_columns(PlayEvent), batch_columns(STAGE))
+        rows = batch_rows(check(batch, PlayEvent, self._columns[0]), STAGE, self._columns[1])
         results = rows.rdd.mapPartitions(process_partition(self.cfg)).collect()
         letters = [(key, value) for kind, key, value in results if kind == "letter"]
         if letters:

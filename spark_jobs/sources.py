@@ -47,19 +47,31 @@ def parse(kafka_df: DataFrame, model: type[BaseModel]) -> tuple[DataFrame, DataF
     return valid, invalid
 
 
-def check(kafka_df: DataFrame, model: type[BaseModel]) -> DataFrame:
-    """Every Kafka row with its parsed `event` struct and `reason` (null when valid)."""
-    schema = struct_for(model)
-    raw = kafka_df.select(
+def check(kafka_df: DataFrame, model: type[BaseModel], columns: CheckColumns | None = None) -> DataFrame:
+    """Every Kafka row with its parsed `event` struct and `reason` (null when valid).
+
+    `columns` = check_columns(model), built once by a streaming job: building the ~40 column
+    expressions costs a py4j round trip each, ~0.2 s per micro-batch on a small machine."""
+    raw, event, reason = columns or check_columns(model)
+    # selects, not withColumn: each step is analysed once (~15 ms a step on 2 cores)
+    return kafka_df.select(*raw, event.alias("event")).select("*", reason.alias("reason"))
+
+
+CheckColumns = tuple[list[Column], Column, Column]
+
+
+def check_columns(model: type[BaseModel]) -> CheckColumns:
+    """The column expressions of `check` for one event model."""
+    raw = [
         F.col("key").cast("string").alias("kafka_key"),
         F.col("value").cast("string").alias("payload"),
-        "topic",
-        "partition",
-        "offset",
+        F.col("topic"),
+        F.col("partition"),
+        F.col("offset"),
         F.col("timestamp").alias("kafka_ts"),
-    )
-    with_event = raw.withColumn("event", F.from_json("payload", schema, {"mode": "PERMISSIVE"}))
-    return with_event.withColumn("reason", _reason(model))
+    ]
+    event = F.from_json("payload", struct_for(model), {"mode": "PERMISSIVE"})
+    return raw, event, _reason(model)
 
 
 def _reason(model: type[BaseModel]) -> Column:

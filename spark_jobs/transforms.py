@@ -63,14 +63,23 @@ def dead_letter_messages(letters: DataFrame) -> DataFrame:
     return letters.select(F.col("user_id").alias("key"), F.to_json(F.struct(*fields)).alias("value"))
 
 
-def batch_rows(checked: DataFrame, stage: str) -> DataFrame:
+BatchColumns = tuple[Column, list[Column]]
+
+
+def batch_rows(checked: DataFrame, stage: str, columns: BatchColumns | None = None) -> DataFrame:
     """One row per Kafka message, for a single pass over a micro-batch: `event` (the play's
     columns; null when invalid) and `letter` (`doc`: the dead letter with `_id`, `value`: its
-    topic message; null when valid). Redeliveries inside a batch are folded later by event id."""
+    topic message; null when valid). Redeliveries inside a batch are folded later by event id.
+    `columns` = batch_columns(stage), built once by the streaming job (see sources.check)."""
+    dead_letter, select = columns or batch_columns(stage)
+    return checked.select("*", dead_letter.alias("dl")).select(*select)
+
+
+def batch_columns(stage: str) -> BatchColumns:
+    """The column expressions of `batch_rows`: the dead-letter struct and the final selection."""
     valid = F.col("reason").isNull()
-    with_dl = checked.withColumn("dl", F.struct(*dead_letter_columns(stage)))
     value = F.to_json(F.struct(*[F.col("dl").getField(f).alias(f) for f in LETTER_FIELDS]))
-    return with_dl.select(
+    return F.struct(*dead_letter_columns(stage)), [
         F.when(valid, F.struct(*event_columns("event."))).alias("event"),
         F.when(~valid, F.struct(F.col("dl").alias("doc"), value.alias("value"))).alias("letter"),
-    )
+    ]
