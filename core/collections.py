@@ -39,7 +39,8 @@ any other filter scans the collection), so each shape holds what a page needs in
                    period, entity_type ('track'|'artist'|'album'|'genre'|'decade'|'platform'),
                    count (distinct entities), buckets (how many rollup_entity_rows documents hold
                    the rows), top (bytes: the first TOP_N rows by streams, packed like `rows`,
-                   without `series`), top_minutes (the same, by minutes), updated_at
+                   without `series`), top_minutes (the same, by minutes), keys (bytes: every
+                   row's key and track_id only, packed alike), updated_at
 - rollup_entity_rows: _id rows_id(head _id, bucket); user_id, grain, period, entity_type,
                    bucket, buckets, rows (bytes: the rows whose key hashes to this bucket —
                    `bucket_of(key, buckets)`, ~ROWS_PER_BUCKET each — packed by `pack_rows`, read

@@ -187,6 +187,8 @@ def _head(head_id: str, base: Doc, etype: str, ranked: list[Doc], now: Any) -> D
         "buckets": -(-len(ranked) // ROWS_PER_BUCKET),
         "top": pack_rows([r | {"series": None} for r in ranked[:TOP_N]]),
         "top_minutes": pack_rows([r | {"series": None} for r in by_minutes[:TOP_N]]),
+        # every entity's key and track id, for "have I played this?" (Discover) in one small read
+        "keys": pack_rows([{"key": r["key"], "track_id": r["track_id"]} for r in ranked]),
         "updated_at": now,
     }
 

@@ -194,7 +194,8 @@ def first_heard(user_id: str, entity_type: str, start: datetime, end: datetime) 
 @st.cache_data(ttl=60, show_spinner=False)
 def played_track_keys(user_id: str) -> set[str]:
     """Track ids and normalised 'artist|track' keys of every track the user has played."""
-    (rows,) = _tables(user_id, (("all", "all"),), "track") or ([],)
+    head = _one(Coll.ROLLUP_ENTITIES, rollup_id(user_id, "all", "all", "track"), {"keys": 1}) or {}
+    rows = _rows(head.get("keys"))
     return {r[KEY] for r in rows} | {r[TRACK_ID] for r in rows if r[TRACK_ID]}
 
 
