@@ -40,7 +40,7 @@ any other filter scans the collection), so each shape holds what a page needs in
                    count (distinct entities), buckets (how many rollup_entity_rows documents hold
                    the rows), top (bytes: the first TOP_N rows by streams, packed like `rows`,
                    without `series`), top_minutes (the same, by minutes), keys (bytes: every
-                   row's key and track_id only, packed alike), updated_at
+                   row's key and track id, `pack_keys`), updated_at
 - rollup_entity_rows: _id rows_id(head _id, bucket); user_id, grain, period, entity_type,
                    bucket, buckets, rows (bytes: the rows whose key hashes to this bucket —
                    `bucket_of(key, buckets)`, ~ROWS_PER_BUCKET each — packed by `pack_rows`, read
@@ -220,3 +220,12 @@ def rows_id(head_id: str, bucket: int) -> str:
 def bucket_of(key: str, buckets: int) -> int:
     """The rollup_entity_rows bucket an entity key lives in (stable across runs and machines)."""
     return zlib.crc32(key.encode()) % buckets
+
+
+def pack_keys(keys: list[str]) -> bytes:
+    """rollup_entities `keys`: zlib-compressed JSON list of strings."""
+    return zlib.compress(json.dumps(keys).encode(), 1)
+
+
+def unpack_keys(blob: bytes | None) -> list[str]:
+    return json.loads(zlib.decompress(blob)) if blob else []

@@ -23,6 +23,9 @@ from typing import Any
 from core.events import AUDIO_FEATURE_NAMES, AudioFeatures
 
 SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{22}$")
+# a list literal of plain quoted strings (no escapes): parsed by regex, ~10x faster than ast
+_PLAIN_LIST = re.compile(r"""\[(?:'[^'\\]*'|"[^"\\]*")(?:, (?:'[^'\\]*'|"[^"\\]*"))*\]""")
+_PLAIN_ITEM = re.compile(r"'([^'\\]*)'|\"([^\"\\]*)\"")
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "maharshipandya": ("track_id", "artists", "album_name", "track_name", "track_genre", "danceability"),
@@ -80,6 +83,8 @@ def parse_list(text: str | None) -> list[str]:
     text = text.strip()
     if not text.startswith("["):
         return [text]
+    if _PLAIN_LIST.fullmatch(text):
+        return [a or b for a, b in _PLAIN_ITEM.findall(text) if a or b]
     try:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError):

@@ -5,12 +5,17 @@
     report = backfill(settings, directory=Path("x"), dataset="rodolfofigueroa", spark=spark)
 
 CLI: `earshot catalog load [--dir D] [--dataset auto|maharshipandya|rodolfofigueroa|yamaerenay]`.
-Rows are validated (ids, ranges), rows sharing a track id are merged (genres united), and each
-partition upserts by id from the executors. Loading the same files twice yields the same catalog.
+Spark reads the CSV and hash-partitions it by track id, sorted within each partition, so the rows
+of one id are adjacent; each partition (Arrow batches into Python) validates the rows (ids,
+ranges), merges the rows sharing an id (genres united) and writes its docs by id while it parses
+the next ones. Artists named by tracks (rodolfofigueroa) are merged on the driver and written
+last. Loading the same files twice yields the same catalog.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 import time
 from pathlib import Path
@@ -22,12 +27,15 @@ from kaggle_seed.source import obtain, read_header
 from kaggle_seed.write import write_partition
 
 log = logging.getLogger("earshot.kaggle")
+ID_COLUMN = {"maharshipandya": "track_id"}  # the others: "id"
 
 
-def _normalise_partition(dataset: str, columns: list[str]):  # type: ignore[no-untyped-def]
-    def run(rows):  # type: ignore[no-untyped-def]
-        for row in rows:
-            record = dict(zip(columns, row, strict=False))
+def _normalised(dataset: str, columns: list[str], batches: Any, artists: dict[str, Any]) -> Any:
+    """(id, doc) per track id from id-sorted Arrow batches, ('!reason', 1) per reject."""
+    current: dict[str, Any] | None = None
+    for batch in batches:
+        for values in zip(*(c.to_pylist() for c in batch.columns), strict=True):
+            record = dict(zip(columns, values, strict=True))
             try:
                 doc = (
                     normalise_artist(record)
@@ -37,20 +45,19 @@ def _normalise_partition(dataset: str, columns: list[str]):  # type: ignore[no-u
             except RowError as exc:
                 yield f"!{exc}", 1
                 continue
-            yield doc["_id"], doc
             if dataset == "rodolfofigueroa":  # artist ids + names come with each track
                 for aid, name in zip(doc.get("artist_ids", []), doc.get("artist_names", []), strict=False):
-                    yield f"@{aid}", {"_id": aid, "name": name, "sources": {"name": "kaggle:rodolfofigueroa"}}
-
-    return run
-
-
-def _merge(a: Any, b: Any) -> Any:
-    if isinstance(a, int):
-        return a + b
-    if "genres" in a or "genres" in b or "features" in a:
-        return merge_tracks(a, b)
-    return min(a, b, key=repr)  # artists: deterministic pick
+                    artist = {"_id": aid, "name": name, "sources": {"name": "kaggle:rodolfofigueroa"}}
+                    artists[aid] = min(artists.get(aid, artist), artist, key=repr)
+            if current is not None and current["_id"] == doc["_id"]:
+                artist = dataset == "yamaerenay_artists"  # artists: deterministic pick
+                current = min(current, doc, key=repr) if artist else merge_tracks(current, doc)
+                continue
+            if current is not None:
+                yield current["_id"], current
+            current = doc
+    if current is not None:
+        yield current["_id"], current
 
 
 def _read(spark: Any, path: Path) -> tuple[Any, list[str]]:
@@ -72,31 +79,40 @@ def _read(spark: Any, path: Path) -> tuple[Any, list[str]]:
 
 def load_file(settings: Settings, spark: Any, dataset: str, path: Path) -> dict[str, Any]:
     """Load one file; returns {file, dataset, rows, inserted, updated, unchanged, rejects, seconds}."""
+    from pymongo import MongoClient
+    from pyspark.sql import functions as F
+
     started = time.monotonic()
     df, columns = _read(spark, path)
+    key = F.trim(F.col(f"c{columns.index(ID_COLUMN.get(dataset, 'id'))}"))
     parts = max(2, settings.spark_shuffle_partitions * 2)
-    keyed = df.repartition(parts).rdd.mapPartitions(_normalise_partition(dataset, columns))
-    merged = keyed.reduceByKey(_merge, numPartitions=parts)
     url, db = settings.mongo_url, settings.mongo_db
     collection = "artists" if dataset == "yamaerenay_artists" else "tracks"
     with_genres = dataset == "yamaerenay"
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    with MongoClient(url) as mongo:  # an empty collection: insert only, no lookups
+        fresh = {c: mongo[db][c].find_one({}, {"_id": 1}) is None for c in ("tracks", "artists")}
 
-    def write(items):  # type: ignore[no-untyped-def]
-        artists: list[tuple[str, Any]] = []
+    def load(batches):  # type: ignore[no-untyped-def]
+        import pyarrow as pa
 
-        def tracks():  # type: ignore[no-untyped-def]
-            for key, value in items:
-                if key.startswith("@"):
-                    artists.append((key, value))
-                else:
-                    yield key, value
+        artists: dict[str, Any] = {}
+        docs = _normalised(dataset, columns, batches, artists)
+        stats = next(write_partition(url, db, collection, docs, with_genres, fresh[collection], now))
+        row = {"stats": json.dumps(stats, default=str), "artists": json.dumps(list(artists.values()))}
+        yield pa.RecordBatch.from_pylist([row])
 
-        yield from write_partition(url, db, collection, tracks(), artist_genres=with_genres)
-        if artists:
-            for stats in write_partition(url, db, "artists", artists):
-                yield {"artists": stats}
-
-    results = merged.mapPartitions(write).collect()
+    rows = (
+        df.repartition(parts, key)
+        .sortWithinPartitions(key)
+        .mapInArrow(load, "stats string, artists string")
+        .collect()
+    )
+    results = [json.loads(r["stats"]) for r in rows]
+    artists: dict[str, Any] = {}
+    for r in rows:
+        for a in json.loads(r["artists"]):
+            artists[a["_id"]] = min(artists.get(a["_id"], a), a, key=repr)
     report: dict[str, Any] = {
         "file": str(path),
         "dataset": dataset,
@@ -107,11 +123,11 @@ def load_file(settings: Settings, spark: Any, dataset: str, path: Path) -> dict[
         "rejects": {},
         "artists": {"inserted": 0, "updated": 0, "unchanged": 0},
     }
+    if artists:
+        items = ((k, artists[k]) for k in sorted(artists))
+        stats = next(write_partition(url, db, "artists", items, fresh=fresh["artists"], now=now))
+        report["artists"] = {k: stats[k] for k in report["artists"]}
     for stats in results:
-        if "artists" in stats:
-            for k in report["artists"]:
-                report["artists"][k] += stats["artists"][k]
-            continue
         for k in ("inserted", "updated", "unchanged"):
             report[k] += stats[k]
         for reason, n in stats["rejects"].items():

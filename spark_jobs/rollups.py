@@ -22,6 +22,7 @@ from core.collections import (
     TOP_N,
     Coll,
     bucket_of,
+    pack_keys,
     pack_rows,
     rollup_id,
     rows_id,
@@ -188,7 +189,7 @@ def _head(head_id: str, base: Doc, etype: str, ranked: list[Doc], now: Any) -> D
         "top": pack_rows([r | {"series": None} for r in ranked[:TOP_N]]),
         "top_minutes": pack_rows([r | {"series": None} for r in by_minutes[:TOP_N]]),
         # every entity's key and track id, for "have I played this?" (Discover) in one small read
-        "keys": pack_rows([{"key": r["key"], "track_id": r["track_id"]} for r in ranked]),
+        "keys": pack_keys([str(k) for r in ranked for k in (r["key"], r["track_id"]) if k]),
         "updated_at": now,
     }
 

@@ -32,7 +32,7 @@ from pymongo import DESCENDING, MongoClient
 from pymongo.database import Database
 
 from core import mongo
-from core.collections import ENTITY_FIELDS, Coll, rollup_id, unpack_rows
+from core.collections import ENTITY_FIELDS, Coll, rollup_id, unpack_keys, unpack_rows
 from core.events import utc_now
 from core.settings import get_settings
 from streamlit_app import logic
@@ -195,8 +195,7 @@ def first_heard(user_id: str, entity_type: str, start: datetime, end: datetime) 
 def played_track_keys(user_id: str) -> set[str]:
     """Track ids and normalised 'artist|track' keys of every track the user has played."""
     head = _one(Coll.ROLLUP_ENTITIES, rollup_id(user_id, "all", "all", "track"), {"keys": 1}) or {}
-    rows = _rows(head.get("keys"))
-    return {r[KEY] for r in rows} | {r[TRACK_ID] for r in rows if r[TRACK_ID]}
+    return set(unpack_keys(head.get("keys")))
 
 
 # --- habits ------------------------------------------------------------------------------------
