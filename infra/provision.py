@@ -82,9 +82,12 @@ def go_version_ok(go: str) -> bool:
 # `_id` index is on `_ferretdb_sjson->"_id"`: SQLite matches index expressions textually, so every
 # `_id` lookup, update and delete scanned the whole table (100 ms at 50k documents, seconds at 1 M).
 # The same path written as `->'_id'` is the index's expression (EXPLAIN: SEARCH … USING INDEX).
-# The second patch also pushes `{_id: {$in: [...]}}` down to that index (FerretDB re-filters every
+# The second also pushes `{_id: {$in: [...]}}` down to that index (FerretDB re-filters every
 # returned document, so a pushed-down filter can only narrow the scan, never change results).
-PATCH_LEVEL = "earshot1"
+# The third: an `update` command with many statements (a bulk of ReplaceOne/UpdateOne) kept every
+# statement's cursor open until the whole command ended (`defer` inside the loop); past 100 (the
+# SQLite pool size) the next statement waited for a connection forever and the server hung.
+PATCH_LEVEL = "earshot2"
 FERRETDB_PATCHES: tuple[tuple[str, str, str], ...] = (
     (
         "internal/backends/sqlite/metadata/metadata.go",
@@ -111,9 +114,38 @@ FERRETDB_PATCHES: tuple[tuple[str, str, str], ...] = (
 	q += whereClause""",
     ),
     (
+        "internal/handler/msg_update.go",
+        """		closer := iterator.NewMultiCloser()
+		defer closer.Close()
+
+		closer.Add(res.Iter)
+
+		iter := common.FilterIterator(res.Iter, closer, u.Filter)
+
+		if !u.Multi {
+			iter = common.LimitIterator(iter, closer, 1)
+		}
+
+		result, err := common.UpdateDocument(ctx, c, "update", iter, &u)
+		if err != nil {""",
+        """		closer := iterator.NewMultiCloser()
+
+		closer.Add(res.Iter)
+
+		iter := common.FilterIterator(res.Iter, closer, u.Filter)
+
+		if !u.Multi {
+			iter = common.LimitIterator(iter, closer, 1)
+		}
+
+		result, err := common.UpdateDocument(ctx, c, "update", iter, &u)
+		closer.Close() // earshot patch: release this statement's connection now
+		if err != nil {""",
+    ),
+    (
         "internal/backends/sqlite/collection.go",
         """// InsertAll implements backends.Collection interface.""",
-        """// idInClause pushes `{_id: {$in: [strings or ObjectIDs]}}` down to the `_id` index (earshot patch).
+        """// idInClause pushes `{_id: {$in: [...]}}` down to the `_id` index (earshot patch).
 func idInClause(cond *types.Document) (string, []any) {
 	in, _ := cond.Get("$in")
 	arr, ok := in.(*types.Array)

@@ -118,3 +118,17 @@ def test_spark_streams_kafka_into_mongo_from_executors(stack, spark, mongo_db, c
         assert doc["artist_names"] == ["Artist A", "Artist B"]
         assert doc["ended_at"] == play.ended_at
     assert any(r["payload"] == "{not json" and "not valid JSON" in r["reason"] for r in bad_rows)
+
+
+def test_a_bulk_of_many_replaces_completes(stack):
+    """More statements in one `update` command than FerretDB's SQLite pool has connections (100):
+    unpatched v1.24 hangs here for ever (infra/provision.py, FERRETDB_PATCHES)."""
+    from pymongo import MongoClient, ReplaceOne
+
+    with MongoClient(stack.mongo_url, socketTimeoutMS=30_000) as client:
+        coll = client[stack.mongo_db]["bulk_probe"]
+        coll.insert_many([{"_id": f"d{i}", "x": i} for i in range(300)])
+        ops = [ReplaceOne({"_id": f"d{i}"}, {"x": -i}, upsert=True) for i in range(300)]
+        result = coll.bulk_write(ops, ordered=False)
+        assert result.modified_count == 300
+        assert sorted(d["x"] for d in coll.find({}, {"x": 1})) == sorted(-i for i in range(300))
