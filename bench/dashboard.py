@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--stored-days", type=int, default=30, help="recent days whose play documents are stored"
     )
+    parser.add_argument(
+        "--catalog", type=int, default=1_200_000, help="catalog tracks in Discover's index (default 1.2 M)"
+    )
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     parser.add_argument("--reuse", action="store_true", help="measure the kept database (implies --keep)")
@@ -68,8 +71,9 @@ def main(argv: list[str] | None = None) -> int:
 
     import streamlit as st
 
-    from bench.seed import seed_history
+    from bench.seed import seed_discover_index, seed_history
     from core import mongo
+    from streamlit_app import logic
     from streamlit_app import queries as q
     from streamlit_app.periods import cover, preset, previous, series_keys
 
@@ -82,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         counts, seed_s = previous_run.get("seed", {}), previous_run.get("seed_seconds", 0.0)
     else:
         counts = seed_history(db, USER, args.plays, args.years, args.stored_days)
+        counts["discover_index_tracks"] = seed_discover_index(db, args.catalog)
         mongo.ensure_indexes(db)
         seed_s = time.perf_counter() - t0
     print(f"seeded {counts} in {seed_s:.1f}s")
@@ -95,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     month, year, week = preset("this month", d), preset("this year", d), preset("this week", d)
     prev = previous(month)
     top_track = q.top.__wrapped__(USER, "month", month.start.strftime("%Y-%m"), "track")[0]["key"]
+    means = tuple(sorted(logic.feature_means(q.taste_profile.__wrapped__(USER)).items()))
     cases = {
         "totals: this month + previous (Overview)": lambda: q.totals.__wrapped__(
             USER, tuple(cover(month.start, month.end) + cover(prev.start, prev.end))
@@ -133,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             USER, "track", top_track, str(d.year)
         ),
         "played_track_keys (Discover)": lambda: q.played_track_keys.__wrapped__(USER),
+        "discover: 20 nearest unplayed (Discover)": lambda: q.discover.__wrapped__(USER, means, 20),
     }
     queries = {}
     for name, fn in cases.items():
@@ -161,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         "top (all time)": ("top", {"top-preset": "all time"}),
         "habits": ("habits", {}),
         "wrapped": ("wrapped", {}),
+        "discover": ("discover", {}),
         "playlists": ("playlists", {}),
         "pipeline": ("pipeline", {}),
         "settings": ("settings", {}),

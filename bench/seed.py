@@ -18,23 +18,15 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import accumulate
+from itertools import accumulate, chain
 from typing import Any
 
-from core.collections import Coll
+from batch.discover import by_cell, merge_cells
+from core.collections import RADAR_FEATURES, Coll
 from core.settings import get_settings
 from spark_jobs.enrich import play_document
 from spark_jobs.store import ID_CHUNK, JobConfig, rebuild_rollups
 
-FEATURES = (
-    "danceability",
-    "energy",
-    "valence",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "speechiness",
-)
 CATALOG = {"tracks": 30_000, "artists": 3_000, "albums": 6_000, "genres": 80}
 PLATFORMS = ("android", "ios", "web")
 HOUR_WEIGHTS = [1, 1, 1, 1, 1, 1, 2, 4, 6, 5, 4, 4, 5, 4, 4, 5, 6, 7, 9, 10, 10, 9, 6, 3]
@@ -62,7 +54,9 @@ def catalog(rng: random.Random) -> list[dict[str, Any]]:
                 "release_year": album_year[album],
                 "duration_ms": rng.randint(120_000, 360_000),
                 "genres": artist_genres[artist],
-                "features": {f: round(rng.random(), 3) for f in FEATURES} if rng.random() < 0.9 else None,
+                "features": (
+                    {f: round(rng.random(), 3) for f in RADAR_FEATURES} if rng.random() < 0.9 else None
+                ),
             }
         )
     return tracks
@@ -123,7 +117,7 @@ def seed_history(
     weights = [rng.uniform(0.3, 1.7) for _ in days]
     scale = plays / sum(weights)
     per_day = {d: round(w * scale) for d, w in zip(days, weights, strict=True)}
-    tracks = catalog(rng)
+    tracks = catalog(random.Random(seed + 1))  # its own generator: seed_discover_index redraws it
     cum = list(accumulate(1 / (i + 1) ** 0.9 for i in range(len(tracks))))
 
     for coll in (*[c for c in Coll if c.value.startswith("rollup_")], Coll.TASTE_PROFILES, Coll.USER_STATS):
@@ -163,3 +157,23 @@ def seed_history(
             for c in (Coll.ROLLUP_TOTALS, Coll.ROLLUP_ENTITIES)
         },
     }
+
+
+def seed_discover_index(db: Any, total: int = 1_200_000, seed: int = 7) -> int:
+    """Discover's index (catalog_cells) for a catalog of `total` tracks: the seeded history's
+    catalog (the tracks the user played) and synthetic others, written by `batch.discover`.
+    Returns the tracks indexed."""
+    rng = random.Random(seed)
+    played = catalog(random.Random(seed + 1))  # the tracks seed_history drew plays from
+    others = (
+        {
+            "_id": f"bx{i}",
+            "name": f"Other {i}",
+            "artist_names": [f"Other artist {i % 50_000}"],
+            "release_year": rng.randint(1960, 2025),
+            "features": {f: round(rng.betavariate(2, 2), 3) for f in RADAR_FEATURES},
+        }
+        for i in range(total - len(played))
+    )
+    db[Coll.CATALOG_CELLS.value].delete_many({})
+    return int(merge_cells(db, by_cell(chain(played, others)).items())["tracks"])

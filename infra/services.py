@@ -6,6 +6,7 @@ real round trip. `infra.stack` strings them together.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import uuid
@@ -96,6 +97,14 @@ def _kafka_cluster_id() -> str:
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
 
 
+# FerretDB's write path is CPU-bound (BSON → its JSON format → SQLite's JSON parser for the `_id`
+# index). With WAL, synchronous=NORMAL syncs at checkpoints instead of every commit (a crash of the
+# machine can lose the last commits, never corrupt the file), and a lazier Go GC (its live heap is
+# tens of MB) cuts the ~16 % of CPU it spent collecting: play-document inserts 6.7k → 7.3–8.4k/s.
+SQLITE_PRAGMAS = "_pragma=synchronous(normal)"
+FERRETDB_ENV = {"GOGC": os.environ.get("GOGC", "400")}
+
+
 @dataclass
 class MongoServer:
     """FerretDB (SQLite backend) or a `mongod` from PATH, on 127.0.0.1:<mongo_port>."""
@@ -132,14 +141,14 @@ class MongoServer:
             argv = [
                 str(binary),
                 "--handler=sqlite",
-                f"--sqlite-url=file:{data}/",
+                f"--sqlite-url=file:{data}/?{SQLITE_PRAGMAS}",
                 f"--listen-addr={s.bind_host}:{s.mongo_port}",
                 f"--state-dir={data}",
                 "--telemetry=disable",
                 "--debug-addr=-",
                 "--log-level=warn",
             ]
-        self.proc.start(argv)
+        self.proc.start(argv, env=FERRETDB_ENV if binary.name != "mongod" else None)
 
     def ready(self, timeout_s: float = 60.0) -> None:
         mongo_io.wait_ready(self.settings, timeout_s)

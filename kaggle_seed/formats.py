@@ -20,6 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from core.collections import ANY_FIELD, compact_sources, field_sources
 from core.events import AUDIO_FEATURE_NAMES, AudioFeatures
 
 SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{22}$")
@@ -207,8 +208,7 @@ def normalise_track(dataset: str, row: Mapping[str, Any]) -> dict[str, Any]:
     features = parse_features(row)
     doc["features"] = features if any(v is not None for v in features.values()) else None
     doc = {k: v for k, v in doc.items() if k == "_id" or v not in (None, [])}
-    source = f"kaggle:{dataset}"
-    doc["sources"] = {k: source for k in doc if k != "_id"}
+    doc["sources"] = {ANY_FIELD: f"kaggle:{dataset}"}
     return doc
 
 
@@ -223,24 +223,17 @@ def normalise_artist(row: Mapping[str, Any]) -> dict[str, Any]:
         "genres": parse_list(row.get("genres")),
     }
     doc = {k: v for k, v in doc.items() if k == "_id" or v not in (None, [])}
-    doc["sources"] = {k: "kaggle:yamaerenay" for k in doc if k != "_id"}
+    doc["sources"] = {ANY_FIELD: "kaggle:yamaerenay"}
     return doc
 
 
 def merge_tracks(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     """Two rows with one id → one doc: genres united (sorted), other fields from the smaller row."""
-    first, second = sorted((a, b), key=lambda d: repr(sorted((k, v) for k, v in d.items() if k != "genres")))
+    first = min((a, b), key=lambda d: repr(sorted((k, v) for k, v in d.items() if k != "genres")))
     merged = dict(first)
     genres = sorted(set(a.get("genres", [])) | set(b.get("genres", [])))
     if genres:
         merged["genres"] = genres
-        merged["sources"] = {
-            **second.get("sources", {}),
-            **first.get("sources", {}),
-            "genres": _genre_source(a, b),
-        }
+        genre_source = field_sources(a).get("genres") or field_sources(b).get("genres")
+        merged["sources"] = compact_sources(field_sources(merged) | {"genres": str(genre_source)})
     return merged
-
-
-def _genre_source(a: dict[str, Any], b: dict[str, Any]) -> str:
-    return str(a.get("sources", {}).get("genres") or b.get("sources", {}).get("genres"))

@@ -9,7 +9,8 @@ Spark reads the CSV and hash-partitions it by track id, sorted within each parti
 of one id are adjacent; each partition (Arrow batches into Python) validates the rows (ids,
 ranges), merges the rows sharing an id (genres united) and writes its docs by id while it parses
 the next ones. Artists named by tracks (rodolfofigueroa) are merged on the driver and written
-last. Loading the same files twice yields the same catalog.
+last, and so are the tracks' rows of Discover's index (`batch.discover`, catalog_cells). Loading
+the same files twice yields the same catalog.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from batch.discover import cell_row, merge_cells
+from core.collections import ANY_FIELD, cell_id, cell_of
 from core.settings import Settings
 from kaggle_seed.formats import RowError, merge_tracks, normalise_artist, normalise_track
 from kaggle_seed.source import obtain, read_header
@@ -47,7 +50,7 @@ def _normalised(dataset: str, columns: list[str], batches: Any, artists: dict[st
                 continue
             if dataset == "rodolfofigueroa":  # artist ids + names come with each track
                 for aid, name in zip(doc.get("artist_ids", []), doc.get("artist_names", []), strict=False):
-                    artist = {"_id": aid, "name": name, "sources": {"name": "kaggle:rodolfofigueroa"}}
+                    artist = {"_id": aid, "name": name, "sources": {ANY_FIELD: "kaggle:rodolfofigueroa"}}
                     artists[aid] = min(artists.get(aid, artist), artist, key=repr)
             if current is not None and current["_id"] == doc["_id"]:
                 artist = dataset == "yamaerenay_artists"  # artists: deterministic pick
@@ -58,6 +61,14 @@ def _normalised(dataset: str, columns: list[str], batches: Any, artists: dict[st
             current = doc
     if current is not None:
         yield current["_id"], current
+
+
+def _with_cells(items: Any, cells: dict[str, list[Any]]) -> Any:
+    """Pass (id, doc) items through, collecting each track's Discover row by cell."""
+    for key, doc in items:
+        if not key.startswith("!") and (row := cell_row(doc)) is not None:
+            cells.setdefault(cell_id(cell_of(doc["features"])), []).append(row)
+        yield key, doc
 
 
 def _read(spark: Any, path: Path) -> tuple[Any, list[str]]:
@@ -97,22 +108,37 @@ def load_file(settings: Settings, spark: Any, dataset: str, path: Path) -> dict[
         import pyarrow as pa
 
         artists: dict[str, Any] = {}
+        cells: dict[str, list[Any]] = {}
         docs = _normalised(dataset, columns, batches, artists)
+        if collection == "tracks":
+            docs = _with_cells(docs, cells)
         stats = next(write_partition(url, db, collection, docs, with_genres, fresh[collection], now))
-        row = {"stats": json.dumps(stats, default=str), "artists": json.dumps(list(artists.values()))}
-        yield pa.RecordBatch.from_pylist([row])
+        out = [
+            {"kind": "stats", "key": "", "value": json.dumps(stats, default=str)},
+            {"kind": "artists", "key": "", "value": json.dumps(list(artists.values()))},
+        ]
+        out += [{"kind": "cell", "key": k, "value": json.dumps(v)} for k, v in cells.items()]
+        yield pa.RecordBatch.from_pylist(out)
 
     rows = (
         df.repartition(parts, key)
         .sortWithinPartitions(key)
-        .mapInArrow(load, "stats string, artists string")
+        .mapInArrow(load, "kind string, key string, value string")
         .collect()
     )
-    results = [json.loads(r["stats"]) for r in rows]
+    results = [json.loads(r["value"]) for r in rows if r["kind"] == "stats"]
     artists: dict[str, Any] = {}
+    cell_parts: dict[str, list[str]] = {}
     for r in rows:
-        for a in json.loads(r["artists"]):
-            artists[a["_id"]] = min(artists.get(a["_id"], a), a, key=repr)
+        if r["kind"] == "artists":
+            for a in json.loads(r["value"]):
+                artists[a["_id"]] = min(artists.get(a["_id"], a), a, key=repr)
+        elif r["kind"] == "cell":
+            cell_parts.setdefault(r["key"], []).append(r["value"])
+    if cell_parts:  # Discover's index, one cell in memory at a time
+        cells = ((k, [row for v in vs for row in json.loads(v)]) for k, vs in sorted(cell_parts.items()))
+        with MongoClient(url, tz_aware=True) as mongo:
+            merge_cells(mongo[db], cells)
     report: dict[str, Any] = {
         "file": str(path),
         "dataset": dataset,

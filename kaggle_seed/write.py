@@ -16,13 +16,15 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from core.collections import compact_sources, field_sources
+
 BATCH = 2000
 
 
 def merge_into(existing: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
     """`existing` with the Kaggle fields of `doc` applied (non-Kaggle-owned fields untouched)."""
     merged = dict(existing)
-    sources = dict(existing.get("sources") or {})
+    sources, incoming = field_sources(existing), field_sources(doc)
     for field, value in doc.items():
         if field in {"_id", "sources"}:
             continue
@@ -30,8 +32,9 @@ def merge_into(existing: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
         if owner is not None and not str(owner).startswith("kaggle:") and existing.get(field) is not None:
             continue
         merged[field] = value
-        sources[field] = doc["sources"][field]
-    merged["sources"] = sources
+        if field in incoming:
+            sources[field] = incoming[field]
+    merged["sources"] = compact_sources(sources)
     return merged
 
 
@@ -138,5 +141,4 @@ def _add_artist_genres(db: Any, docs: list[dict[str, Any]]) -> None:
     for doc in docs:
         found = sorted({g for a in doc.get("artist_ids", []) for g in genres.get(a, [])})
         if found:
-            doc["genres"] = found
-            doc["sources"] = {**doc["sources"], "genres": "kaggle:yamaerenay"}
+            doc["genres"] = found  # sourced like the rest of the row: kaggle:yamaerenay

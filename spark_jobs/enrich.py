@@ -33,10 +33,11 @@ def source_records(play: dict[str, Any]) -> list[dict[str, Any]]:
 
 def local_fields(ended_at: datetime, zone: str) -> dict[str, Any]:
     local = ended_at.astimezone(ZoneInfo(zone))
+    day = local.strftime("%Y-%m-%d")
     return {
-        "local_day": local.strftime("%Y-%m-%d"),
-        "local_month": local.strftime("%Y-%m"),
-        "local_year": local.strftime("%Y"),
+        "local_day": day,
+        "local_month": day[:7],
+        "local_year": day[:4],
         "local_hour": local.hour,
         "weekday": local.weekday(),
         "time_zone": zone,

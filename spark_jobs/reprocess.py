@@ -22,7 +22,7 @@ from core import mongo
 from core.collections import Coll
 from core.settings import Settings
 from spark_jobs.enrich import source_records
-from spark_jobs.store import JobConfig, build_plays, rebuild_rollups, replace_plays, user_rules
+from spark_jobs.store import JobConfig, build_plays, store_plays, user_rules
 
 log = logging.getLogger("earshot.spark.reprocess")
 
@@ -58,9 +58,8 @@ def reprocess(
             docs = build_plays(
                 db, user, [{"_id": p["_id"], "records": source_records(p)} for p in old], zone, threshold
             )
-            replace_plays(db, docs)
             days = {p["local_day"] for p in old + docs}
-            rebuild_rollups(db, cfg, user, zone, days, {d["_id"]: d for d in docs})
+            store_plays(db, cfg, user, zone, docs, days, {d["_id"]: d for d in docs})
             plays_total += len(docs)
             days_total += len(days)
             log.info("reprocessed %s: %d plays, %d days", user, len(docs), len(days))

@@ -22,7 +22,7 @@ from core.collections import (
     TOP_N,
     Coll,
     bucket_of,
-    pack_keys,
+    pack_list,
     pack_rows,
     rollup_id,
     rows_id,
@@ -97,8 +97,10 @@ def _counts() -> Doc:
 
 
 def _add(target: Doc, source: Doc) -> None:
-    for field in COUNTS:
-        target[field] += source.get(field, 0)
+    target["streams"] += source.get("streams", 0)
+    target["plays"] += source.get("plays", 0)
+    target["minutes"] += source.get("minutes", 0)
+    target["skips"] += source.get("skips", 0)
 
 
 def _span(target: Doc, first: Any, last: Any) -> None:
@@ -189,7 +191,7 @@ def _head(head_id: str, base: Doc, etype: str, ranked: list[Doc], now: Any) -> D
         "top": pack_rows([r | {"series": None} for r in ranked[:TOP_N]]),
         "top_minutes": pack_rows([r | {"series": None} for r in by_minutes[:TOP_N]]),
         # every entity's key and track id, for "have I played this?" (Discover) in one small read
-        "keys": pack_keys([str(k) for r in ranked for k in (r["key"], r["track_id"]) if k]),
+        "keys": pack_list([str(k) for r in ranked for k in (r["key"], r["track_id"]) if k]),
         "updated_at": now,
     }
 

@@ -13,6 +13,7 @@ are found without a secondary index (FerretDB v1 serves only `_id` from an index
 from __future__ import annotations
 
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -152,11 +153,33 @@ def process_user(db: Database[Doc], cfg: JobConfig, user_id: str, events: list[D
     if not changed:
         return {"events": len(events), "changed": 0}
     docs = build_plays(db, user_id, [p for p in working if p["_id"] in changed], zone, threshold)
-    replace_plays(db, docs)
     old = [before[i] for i in changed if i in before]
     current = {p["_id"]: p for p in stored} | {d["_id"]: d for d in docs}
-    rebuild_rollups(db, cfg, user_id, zone, {d["local_day"] for d in old + docs}, current)
+    store_plays(db, cfg, user_id, zone, docs, {d["local_day"] for d in old + docs}, current)
     return {"events": len(events), "changed": len(docs)}
+
+
+def store_plays(
+    db: Database[Doc],
+    cfg: JobConfig,
+    user_id: str,
+    zone: str,
+    docs: list[Doc],
+    days: set[str],
+    known: dict[str, Doc],
+) -> None:
+    """Replace these plays, then write the rollups of `days` recomputed with them (`known`: the
+    current versions of plays, these included).
+
+    The rollups are computed in this thread while another writes the plays (the server's insert
+    and Python's rollup arithmetic each take a core; a 50k-play batch went 21 s → see
+    docs/spark.md), and written only after the plays are: a batch that fails midway leaves
+    rollups that a replay recomputes, never rollups of plays that are not stored."""
+    with ThreadPoolExecutor(1, thread_name_prefix="plays-writer") as pool:
+        written = pool.submit(replace_plays, db, docs)
+        plan = plan_rollups(db, cfg, user_id, zone, days, known)
+        written.result()
+    write_rollups(db, plan)
 
 
 def _shift(day: str, n: int) -> str:
@@ -190,6 +213,17 @@ def _stored(
     }
 
 
+@dataclass
+class RollupPlan:
+    """Recomputed gold documents of a user and the `_id`s they replace."""
+
+    user_id: str
+    zone: str
+    rebuilt_days: set[str]
+    written: dict[Coll, list[Doc]]
+    replaced: dict[Coll, list[str]]
+
+
 def rebuild_rollups(
     db: Database[Doc],
     cfg: JobConfig,
@@ -198,17 +232,21 @@ def rebuild_rollups(
     days: set[str],
     known: dict[str, Doc] | None = None,
 ) -> None:
-    """Recompute the given local days (and their neighbours, whose sessions may change) from the
-    plays, then their months, years and all time from the level below, then the user's stats.
+    """Recompute the rollups of the given local days from the stored plays and write them."""
+    write_rollups(db, plan_rollups(db, cfg, user_id, zone, days, known or {}))
 
-    Everything is computed in memory first, then each collection gets one delete and one insert
-    by `_id`, so a replayed batch rewrites the same documents.
-    """
+
+def plan_rollups(
+    db: Database[Doc], cfg: JobConfig, user_id: str, zone: str, days: set[str], known: dict[str, Doc]
+) -> RollupPlan | None:
+    """Recompute the given local days (and their neighbours, whose sessions may change) from the
+    plays, then their months, years and all time from the level below. Reads only; None when
+    there is nothing to do."""
     if not days:
-        return
+        return None
     now = utc_now()
     rebuilt = _around(days, 1)
-    plays = plays_of_days(db, user_id, _around(days, 2), known or {})
+    plays = plays_of_days(db, user_id, _around(days, 2), known)
     by_day = sessions.sessions_by_day(user_id, plays, cfg.gap_minutes, zone)
     fresh = rollups.day_rollups(user_id, [p for p in plays if p["local_day"] in rebuilt], by_day, now)
     periods: dict[str, set[str]] = {"day": rebuilt}
@@ -229,21 +267,32 @@ def rebuild_rollups(
         periods[upper] = parents
         for coll, docs in lower_docs.items():
             written[coll].extend(docs)
-    old_rows = [
+    replaced = {
+        coll: [i for grain, ps in periods.items() for i in rollups.doc_ids(user_id, grain, ps)[coll]]
+        for coll in rollups.COLLECTIONS
+        if coll != Coll.ROLLUP_ENTITY_ROWS
+    }
+    replaced[Coll.ROLLUP_ENTITY_ROWS] = [
         d["_id"]
         for grain, ps in periods.items()
         for d in entity_row_docs(
             db, rollups.doc_ids(user_id, grain, ps)[Coll.ROLLUP_ENTITY_ROWS], projection={"_id": 1}
         )
     ]
+    return RollupPlan(user_id, zone, rebuilt, written, replaced)
+
+
+def write_rollups(db: Database[Doc], plan: RollupPlan | None) -> None:
+    """Each collection gets one delete and one insert by `_id` (absolute values, so a replayed
+    batch rewrites the same documents), then the user's stats."""
+    if plan is None:
+        return
     for coll in rollups.COLLECTIONS:
-        if coll == Coll.ROLLUP_ENTITY_ROWS:
-            ids = old_rows
-        else:
-            ids = [i for grain, ps in periods.items() for i in rollups.doc_ids(user_id, grain, ps)[coll]]
+        ids = plan.replaced[coll]
         for i in range(0, len(ids), ID_CHUNK):
             db[coll.value].delete_many({"_id": {"$in": ids[i : i + ID_CHUNK]}})
-        if written[coll]:
-            insert_all(db[coll.value], written[coll])
-    all_time = next((d for d in written[Coll.ROLLUP_TOTALS] if d["grain"] == "all"), None)
-    sessions.refresh_user_stats(db, user_id, rebuilt, written[Coll.ROLLUP_TOTALS], all_time, zone)
+        if plan.written[coll]:
+            insert_all(db[coll.value], plan.written[coll])
+    totals = plan.written[Coll.ROLLUP_TOTALS]
+    all_time = next((d for d in totals if d["grain"] == "all"), None)
+    sessions.refresh_user_stats(db, plan.user_id, plan.rebuilt_days, totals, all_time, plan.zone)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,7 +33,7 @@ from pymongo import DESCENDING, MongoClient
 from pymongo.database import Database
 
 from core import mongo
-from core.collections import ENTITY_FIELDS, Coll, rollup_id, unpack_keys, unpack_rows
+from core.collections import CELLS_SUMMARY, ENTITY_FIELDS, Coll, rollup_id, unpack_list, unpack_rows
 from core.events import utc_now
 from core.settings import get_settings
 from streamlit_app import logic
@@ -195,7 +196,7 @@ def first_heard(user_id: str, entity_type: str, start: datetime, end: datetime) 
 def played_track_keys(user_id: str) -> set[str]:
     """Track ids and normalised 'artist|track' keys of every track the user has played."""
     head = _one(Coll.ROLLUP_ENTITIES, rollup_id(user_id, "all", "all", "track"), {"keys": 1}) or {}
-    return set(unpack_keys(head.get("keys")))
+    return set(unpack_list(head.get("keys")))
 
 
 # --- habits ------------------------------------------------------------------------------------
@@ -297,11 +298,21 @@ def latest_plays(user_id: str, zone: str, limit: int = 10) -> list[Doc]:
 
 # --- catalog (Discover) ------------------------------------------------------------------------
 @st.cache_data(ttl=600, show_spinner=False)
-def catalog_with_features(limit: int = 200_000) -> list[Doc]:
-    """The catalog (global, not per user): a scan, cached for ten minutes."""
-    proj = {"name": 1, "artist_names": 1, "album_name": 1, "release_year": 1, "features": 1}
-    rows = db()[Coll.TRACKS.value].find({}, proj).limit(limit)
-    return [r for r in rows if r.get("features")]
+def catalog_summary() -> Doc | None:
+    """How many catalog tracks with features Discover's index holds (one document)."""
+    return _one(Coll.CATALOG_CELLS, CELLS_SUMMARY)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def discover(user_id: str, means: tuple[tuple[str, float], ...], n: int = 20) -> list[Doc]:
+    """The n catalog tracks nearest to `means` that the user has not played, from the cells of
+    Discover's index around the profile (a few `_id` reads, however large the catalog)."""
+
+    def read(ids: list[str]) -> Iterator[Doc]:
+        for doc in _by_ids(Coll.CATALOG_CELLS, ids, {"rows": 1}).values():
+            yield from map(logic.cell_track, unpack_list(doc["rows"]))
+
+    return logic.nearest_in_cells(dict(means), read, played_track_keys(user_id), n)
 
 
 # --- operations --------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from batch.discover import rebuild_cells
 from core.collections import Coll, rollup_id
 from core.events import PlayEvent
 from core.settings import get_settings
@@ -48,7 +49,7 @@ FRESH = "t7"  # not in the seeded plays, no features (so Discover never offers i
 ARTIST_IDS = {"Radiohead": "ar1", "Björk": "ar2"}
 
 
-def _catalog() -> list[dict[str, Any]]:
+def catalog() -> list[dict[str, Any]]:
     tracks = [
         {
             "_id": tid,
@@ -129,7 +130,7 @@ def build_play(user: str, n: int, ended: datetime, tid: str, seconds: int | None
         duration_ms=length * 1000,
         platform=platform,
     )
-    track = next(t for t in _catalog() if t["_id"] == tid)
+    track = next(t for t in catalog() if t["_id"] == tid)
     threshold = get_settings().stream_threshold_ms
     return play_document(user, event.event_id, [event.model_dump()], track, {}, ZONE, threshold)
 
@@ -299,7 +300,8 @@ def seed_known(db: Any, now: datetime) -> dict[str, Any]:
             {"_id": EMPTY, "display_name": "Newbie", "time_zone": ZONE, "demo": False},
         ]
     )
-    up[Coll.TRACKS.value].insert_many(_catalog())
+    up[Coll.TRACKS.value].insert_many(catalog())
+    rebuild_cells(db)  # Discover's index, as the Kaggle backfill writes it
     _seed_operational(up, now)
     return expected
 

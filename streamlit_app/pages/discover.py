@@ -14,7 +14,7 @@ user = ui.select_user()
 if user:
     uid = user["_id"]
     means = logic.feature_means(q.taste_profile(uid))
-    catalog = q.catalog_with_features()
+    catalog = (q.catalog_summary() or {}).get("tracks", 0)
     if not means:
         ui.empty(
             "No taste profile yet: it is computed from plays with known audio features. Run "
@@ -23,8 +23,8 @@ if user:
     elif not catalog:
         ui.empty("The catalog has no audio features yet: load the Kaggle catalog (`earshot catalog load`).")
     else:
-        st.caption(f"Your taste: {logic.taste_label(means)} · {len(catalog):,} catalog tracks with features")
-        recs = logic.nearest(means, catalog, q.played_track_keys(uid), n=20)
+        st.caption(f"Your taste: {logic.taste_label(means)} · {catalog:,} catalog tracks with features")
+        recs = q.discover(uid, tuple(sorted(means.items())), n=20)
         if not recs:
             st.info("You have played every catalog track with features. Impressive.")
         else:

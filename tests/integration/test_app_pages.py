@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.collections import Coll
 from core.events import utc_now
-from tests.seed import DEMO, EMPTY, USER, seed_known
+from tests.seed import DEMO, EMPTY, USER, catalog, seed_known
 
 pytestmark = pytest.mark.integration
 PAGES = Path(__file__).resolve().parents[2] / "streamlit_app" / "pages"
@@ -23,10 +23,12 @@ PAGES = Path(__file__).resolve().parents[2] / "streamlit_app" / "pages"
 def seeded(mongo_db: Any) -> Iterator[dict[str, Any]]:
     # The catalog is global to the session's database: start from only the tracks seeded here
     # (other tests load Kaggle samples into it), and leave it empty for the tests after us.
-    mongo_db[Coll.TRACKS.value].delete_many({})
+    for coll in (Coll.TRACKS, Coll.CATALOG_CELLS):
+        mongo_db[coll.value].delete_many({})
     now = utc_now()
     yield {**seed_known(mongo_db, now), "now": now}
-    mongo_db[Coll.TRACKS.value].delete_many({})
+    for coll in (Coll.TRACKS, Coll.CATALOG_CELLS):
+        mongo_db[coll.value].delete_many({})
 
 
 def run(page: str, user: str = USER, **state: Any) -> AppTest:
@@ -198,7 +200,10 @@ def test_wrapped_year_summary_and_png(seeded: dict[str, Any]) -> None:
 
 
 def test_discover_recommends_nearest_unplayed(seeded: dict[str, Any]) -> None:
-    frame = run("discover.py").dataframe[0].value
+    at = run("discover.py")
+    with_features = sum(1 for t in catalog() if t.get("features"))
+    assert f"{with_features:,} catalog tracks with features" in text(at)
+    frame = at.dataframe[0].value
     assert frame["track"].tolist() == ["Close Match", "Far Away"]  # played tracks are excluded
     # the reasons: the three features closest to the profile, equal for the near match
     reasons = re.findall(r"(\w+) ([\d.]+) \(you ([\d.]+)\)", frame["why"].iloc[0])

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from core.collections import field_sources, unpack_list
 from kaggle_seed.generate_sample import DEFAULT_OUT
 from kaggle_seed.load import backfill
 from kaggle_seed.synthetic import write_tracks_features, write_yamaerenay
@@ -21,8 +22,8 @@ def _snapshot(db: Any, coll: str) -> dict[str, Any]:
 
 @pytest.fixture()
 def clean_catalog(mongo_db: Any) -> Any:
-    mongo_db.tracks.delete_many({})
-    mongo_db.artists.delete_many({})
+    for coll in ("tracks", "artists", "catalog_cells"):
+        mongo_db[coll].delete_many({})
     return mongo_db
 
 
@@ -54,13 +55,19 @@ def test_rodolfofigueroa_tracks_and_artists(
     doc = clean_catalog.tracks.find_one({"release_date": {"$regex": "^[0-9]{4}$"}})
     assert (
         doc["release_year"] == int(doc["release_date"])
-        and doc["sources"]["release_year"] == "kaggle:rodolfofigueroa"
+        and field_sources(doc)["release_year"] == "kaggle:rodolfofigueroa"
     )
     odd = clean_catalog.artists.find_one({"name": "Earth, Wind & Fire"})
     assert odd is not None
     tracks, artists = _snapshot(clean_catalog, "tracks"), _snapshot(clean_catalog, "artists")
+    cells = _snapshot(clean_catalog, "catalog_cells")
+    with_features = [t for t in tracks.values() if t.get("features")]
+    assert cells["summary"]["tracks"] == len(with_features) > 0
+    in_cells = [r[0] for c in cells.values() if "rows" in c for r in unpack_list(c["rows"])]
+    assert sorted(in_cells) == sorted(t["_id"] for t in with_features)  # each once, in its cell
     backfill(stack, tmp_path, dataset="rodolfofigueroa", spark=spark)
     assert _snapshot(clean_catalog, "tracks") == tracks and _snapshot(clean_catalog, "artists") == artists
+    assert _snapshot(clean_catalog, "catalog_cells") == cells
 
 
 def test_yamaerenay_artist_genres_reach_tracks(
@@ -75,7 +82,7 @@ def test_yamaerenay_artist_genres_reach_tracks(
     assert kinds == ["yamaerenay_artists", "yamaerenay"]
     assert clean_catalog.artists.count_documents({"genres.0": {"$exists": True}}) > 0
     with_genres = clean_catalog.tracks.find_one({"genres.0": {"$exists": True}})
-    assert with_genres["sources"]["genres"] == "kaggle:yamaerenay"
+    assert field_sources(with_genres)["genres"] == "kaggle:yamaerenay"
     tracks = _snapshot(clean_catalog, "tracks")
     backfill(stack, tmp_path, spark=spark)
     assert _snapshot(clean_catalog, "tracks") == tracks

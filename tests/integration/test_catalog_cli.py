@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from core.collections import CELLS_SUMMARY, field_sources
 from kaggle_seed.synthetic import write_tracks_features
 
 pytestmark = [pytest.mark.integration, pytest.mark.spark]
@@ -35,7 +36,11 @@ def test_catalog_load_cli(stack: Any, mongo_db: Any, tmp_path: Path) -> None:
     assert file_report["dataset"] == "rodolfofigueroa" and file_report["rejects"] == {"bad_track_id": 1}
     assert file_report["inserted"] + file_report["updated"] + file_report["unchanged"] == 120
     assert "reading the files in" in out.stderr
-    assert mongo_db.tracks.count_documents({"sources.features": "kaggle:rodolfofigueroa"}) >= 120
+    tracks = list(mongo_db.tracks.find({"features": {"$ne": None}}))
+    loaded = [t for t in tracks if field_sources(t)["features"] == "kaggle:rodolfofigueroa"]
+    assert len(loaded) >= 120
+    summary = mongo_db.catalog_cells.find_one({"_id": CELLS_SUMMARY})  # Discover's index has them
+    assert summary["tracks"] == len(tracks)
 
 
 def test_catalog_load_bad_folder_is_one_line(stack: Any, tmp_path: Path) -> None:

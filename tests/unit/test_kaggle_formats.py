@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from core.collections import field_sources
 from kaggle_seed import formats
 from kaggle_seed.formats import FormatError, RowError, detect, merge_tracks, normalise_track, parse_list
 from kaggle_seed.generate_sample import DEFAULT_OUT, HEADER
@@ -64,7 +65,8 @@ def test_maharshipandya_row_normalised_with_sources() -> None:
     assert doc["_id"] == TID and doc["artist_names"] == ["A", "B"] and doc["genres"] == ["pop"]
     assert doc["features"]["instrumentalness"] == pytest.approx(1.01e-06) and doc["features"]["key"] == 5
     assert doc["explicit"] is False
-    assert doc["sources"]["features"] == "kaggle:maharshipandya" and "_id" not in doc["sources"]
+    assert doc["sources"] == {"*": "kaggle:maharshipandya"}
+    assert set(field_sources(doc)) == set(doc) - {"_id", "sources"}
 
 
 @pytest.mark.parametrize(

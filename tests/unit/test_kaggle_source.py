@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from core.collections import field_sources
 from core.errors import EarshotError
 from core.settings import load_settings
 from kaggle_seed import source
@@ -51,8 +52,14 @@ def test_api_owned_fields_are_kept() -> None:
         "_id": "x",
         "name": "kaggle name",
         "features": {"energy": 0.5},
-        "sources": {"name": "kaggle:maharshipandya", "features": "kaggle:maharshipandya"},
+        "genres": ["pop"],
+        "sources": {"*": "kaggle:maharshipandya"},
     }
     merged = merge_into(old, new)
     assert merged["name"] == "API name" and merged["features"] == {"energy": 0.5}
-    assert merged["sources"] == {"name": "api", "features": "kaggle:maharshipandya"}
+    assert field_sources(merged) == {
+        "name": "api",
+        "features": "kaggle:maharshipandya",
+        "genres": "kaggle:maharshipandya",
+    }
+    assert merged["sources"] == {"*": "kaggle:maharshipandya", "name": "api"}  # one entry per other source
