@@ -4,9 +4,10 @@
     merge_cells(db, by_cell(tracks).items())   # the Kaggle backfill, after loading `tracks`
     rebuild_cells(db)                          # from the whole `tracks` collection (a scan)
 
-A cell (`core.collections.cell_of`) holds compact rows of its tracks, so the Discover page reads
-the few cells around a taste profile by `_id` (shape: core/collections.py, catalog_cells).
-Merging keeps one row per track id in a cell, the newest; the summary document counts the rows.
+A cell (`core.collections.cell_of`) has two documents: its tracks' radar features as one byte
+per value (`vectors`, what the search reads) and their names (`rows`, read only for the tracks
+shown). Shapes: core/collections.py, catalog_cells. Merging keeps one entry per track id in a
+cell, the newest; the summary document counts them.
 """
 
 from __future__ import annotations
@@ -23,65 +24,76 @@ from core.collections import (
     cell_id,
     cell_of,
     pack_list,
+    pack_vectors,
+    rows_of_cell,
     unpack_list,
+    unpack_vectors,
 )
 from core.events import utc_now
 from core.mongo import find_ids
 
 Doc = dict[str, Any]
+Entry = tuple[list[Any], list[float]]  # (row: [id, name, [artists], year], radar features)
 CHUNK = 200  # cells per read / write round trip
 
 
-def cell_row(track: Doc) -> list[Any] | None:
-    """A track's catalog_cells row, or None without features."""
+def cell_entry(track: Doc) -> Entry | None:
+    """A track's catalog_cells entry, or None without features."""
     features = track.get("features")
     if not features:
         return None
-    values = [features.get(f) for f in RADAR_FEATURES]
-    return [
-        track["_id"],
-        track.get("name"),
-        list(track.get("artist_names") or []),
-        track.get("release_year"),
-        *(None if v is None else round(float(v), 4) for v in values),
-    ]
+    row = [track["_id"], track.get("name"), list(track.get("artist_names") or []), track.get("release_year")]
+    return row, [float(features.get(f) or 0.0) for f in RADAR_FEATURES]
 
 
-def by_cell(tracks: Iterable[Doc]) -> dict[str, list[list[Any]]]:
-    out: dict[str, list[list[Any]]] = {}
+def by_cell(tracks: Iterable[Doc]) -> dict[str, list[Entry]]:
+    out: dict[str, list[Entry]] = {}
     for track in tracks:
-        row = cell_row(track)
-        if row is not None:
-            out.setdefault(cell_id(cell_of(track["features"])), []).append(row)
+        entry = cell_entry(track)
+        if entry is not None:
+            out.setdefault(cell_id(cell_of(track["features"])), []).append(entry)
     return out
 
 
-def _cell_doc(_id: str, rows: list[list[Any]], now: Any) -> Doc:
-    rows.sort(key=lambda r: str(r[0]))
+def _docs(_id: str, entries: list[Entry], now: Any) -> list[Doc]:
+    entries.sort(key=lambda e: str(e[0][0]))
     cell = [int(i) for i in _id.split("|")[1:]]
-    return {"_id": _id, "cell": cell, "count": len(rows), "rows": pack_list(rows), "updated_at": now}
+    return [
+        {"_id": _id, "cell": cell, "count": len(entries), "vectors": pack_vectors([v for _, v in entries])},
+        {"_id": rows_of_cell(_id), "rows": pack_list([r for r, _ in entries]), "updated_at": now},
+    ]
 
 
-def merge_cells(db: Any, cells: Iterable[tuple[str, list[list[Any]]]]) -> Doc:
-    """Merge new rows into their cells (a row replaces the one with its track id) and update the
-    summary. `cells` may be a generator: one chunk of cells is in memory at a time."""
+def _stored(db: Any, ids: list[str]) -> dict[str, dict[str, Entry]]:
+    docs = {d["_id"]: d for d in find_ids(db, Coll.CATALOG_CELLS, [*ids, *map(rows_of_cell, ids)])}
+    out: dict[str, dict[str, Entry]] = {}
+    for _id in ids:
+        if _id in docs:
+            rows = unpack_list(docs[rows_of_cell(_id)]["rows"])
+            vectors = unpack_vectors(docs[_id]["vectors"]).tolist()
+            out[_id] = {r[0]: (r, v) for r, v in zip(rows, vectors, strict=True)}
+    return out
+
+
+def merge_cells(db: Any, cells: Iterable[tuple[str, list[Entry]]]) -> Doc:
+    """Merge new entries into their cells (an entry replaces the one with its track id) and
+    update the summary. `cells` may be a generator: one chunk of cells is in memory at a time."""
     coll = db[Coll.CATALOG_CELLS.value]
     now = utc_now()
     summary = coll.find_one({"_id": CELLS_SUMMARY}) or {"tracks": 0, "cells": 0}
-    chunk: list[tuple[str, list[list[Any]]]] = []
+    chunk: list[tuple[str, list[Entry]]] = []
 
     def flush() -> None:
         ids = [c for c, _ in chunk]
-        stored = {d["_id"]: d for d in find_ids(db, Coll.CATALOG_CELLS, ids, {"rows": 1, "count": 1})}
+        stored = _stored(db, ids)
         docs = []
-        for _id, rows in chunk:
-            old = stored.get(_id, {})
-            merged = {r[0]: r for r in unpack_list(old.get("rows"))}
-            merged.update((r[0], r) for r in rows)
-            docs.append(_cell_doc(_id, list(merged.values()), now))
-            summary["tracks"] += len(merged) - old.get("count", 0)
-            summary["cells"] += 0 if old else 1
-        coll.delete_many({"_id": {"$in": ids}})
+        for _id, entries in chunk:
+            merged = dict(stored.get(_id, {}))
+            merged.update((e[0][0], e) for e in entries)
+            docs += _docs(_id, list(merged.values()), now)
+            summary["tracks"] += len(merged) - len(stored.get(_id, {}))
+            summary["cells"] += 0 if _id in stored else 1
+        coll.delete_many({"_id": {"$in": [d["_id"] for d in docs]}})
         coll.insert_many(docs, ordered=False)
         chunk.clear()
 

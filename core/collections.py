@@ -27,58 +27,14 @@ Catalog
 - artists:     _id artist id; name, genres [..], sources (as for tracks), updated_at
 - catalog_cells: Discover's index of the catalog's tracks with audio features, on a grid of
                CELL_BINS³ cells over CELL_FEATURES, so "the tracks nearest to my taste" reads a
-               few cells by `_id` instead of scanning 1.2 M tracks: _id cell_id(cell); cell
-               [i, j, k], count, rows (bytes, `pack_list`: [track id, name, [artist names],
-               release_year, *RADAR_FEATURES] per track), updated_at. `_id` CELLS_SUMMARY:
-               tracks, cells, features, bins, updated_at. Written by the Kaggle backfill
-               (`batch.discover`); a track whose features changed can linger in its old cell
-               until `rebuild_cells`, so readers keep one row per track id.
-
-Gold (rollups; grains 'day' 'YYYY-MM-DD', 'month' 'YYYY-MM', 'year' 'YYYY', 'all' 'all').
-Every gold document is read by its `_id` (FerretDB v1 serves only `_id` lookups from an index;
-any other filter scans the collection), so each shape holds what a page needs in one read:
-- rollup_totals:   _id rollup_id(user, grain, period); user_id, grain, period, streams, plays,
-                   minutes (float, time actually played), skips, sessions (count of listening
-                   sessions that started in the period), session_minutes, first_played,
-                   last_played (UTC), series {child period: {streams, plays, minutes, skips}}
-                   (month: its days, year: its months, all: its years; day: {}), buckets
-                   {entity_type: how many rollup_entity_rows documents hold its rows},
-                   day only: play_ids [plays of that local day, by ended_at], session_list [{start, end,
-                   plays, streams, minutes}], updated_at
-- rollup_entities: _id rollup_id(user, grain, period, entity_type) (the "head"); user_id, grain,
-                   period, entity_type ('track'|'artist'|'album'|'genre'|'decade'|'platform'),
-                   count (distinct entities), buckets (how many rollup_entity_rows documents hold
-                   the rows), top (bytes: the first TOP_N rows by streams, packed like `rows`,
-                   without `series`), top_minutes (the same, by minutes), keys (bytes: every
-                   row's key and track id, `pack_keys`), updated_at
-- rollup_entity_rows: _id rows_id(head _id, bucket); user_id, grain, period, entity_type,
-                   bucket, buckets, rows (bytes: the rows whose key hashes to this bucket —
-                   `bucket_of(key, buckets)`, ~ROWS_PER_BUCKET each — packed by `pack_rows`, read
-                   with `unpack_rows`). A year can hold tens of thousands of tracks and FerretDB
-                   decodes a whole document on every read (embedded objects at ~40 µs each), so
-                   a page reads the small head, one entity's page reads one bucket (found by
-                   `bucket_of`; how many buckets a period has is in its rollup_totals, so the
-                   writer never reads a head).
-                   A row: key (entity key: track = normalised 'artist|track' names, so export
-                   plays without ids count for the same track; artist = normalised name; album =
-                   album id or 'name:<album>|<artist>'; genre; decade '1990s'; platform), name,
-                   artist_name, track_id, streams, plays, minutes, skips, first_played,
-                   last_played, series {child period: streams} (year: months, all: years; else
-                   {}), rank (1 = most streams, then minutes, then key)
-- rollup_heatmap:  _id rollup_id(user, grain, period); user_id, grain, period,
-                   cells [{weekday (0=Mon), hour, streams, minutes}]
-- taste_profiles:  _id rollup_id(user, grain, period); user_id, grain, period, coverage (0-1 share
-                   of minutes with known features), features {name: {mean, p10, p50, p90}},
-                   decades {'1990s': share}, genres {genre: share}, key_mode {..}, acc (the
-                   mergeable accumulator), updated_at
-- user_stats:      _id user_id; active_days ['YYYY-MM-DD' with ≥ 1 stream, ascending],
-                   current_streak (as of the last write; readers recompute with `streaks`),
-                   longest_streak (days), longest_streak_start, longest_streak_end, sessions,
-                   avg_session_minutes, first_played, last_played, total_streams,
-                   total_minutes, updated_at
-- playlist_profiles: _id rollup_id(user, playlist_id); user_id, playlist_id, name, snapshot_id,
-                   tracks, coverage, features {name: {mean, p10, p50, p90, hist [10 bins]}},
-                   decades, genres, key_mode, updated_at
+               few small documents by `_id` instead of scanning 1.2 M tracks. Per cell two
+               documents: _id cell_id(cell): cell [i, j, k], count, vectors (bytes,
+               `pack_vectors`: RADAR_FEATURES of each track, one byte per value, 0 for
+               unknown); _id rows_of_cell(cell_id): rows (bytes, `pack_list`: [track id, name,
+               [artist names], release_year] per track, in the vectors' order), updated_at.
+               `_id` CELLS_SUMMARY: tracks, cells, features, bins, updated_at. Written by the
+               Kaggle backfill (`batch.discover`); a track whose features changed can linger in
+               its old cell until `rebuild_cells`, so readers keep one entry per track id.
 
 Operational
 - users:       _id user_id; display_name, time_zone, stream_threshold_ms (optional override),
@@ -273,6 +229,26 @@ def cell_of(features: dict[str, Any]) -> tuple[int, int, int]:
 
 def cell_id(cell: tuple[int, ...]) -> str:
     return rollup_id("cell", *cell)
+
+
+def rows_of_cell(cell_doc_id: str) -> str:
+    """`_id` of the names document of a catalog cell."""
+    return rollup_id(cell_doc_id, "rows")
+
+
+def pack_vectors(vectors: list[list[float]]) -> bytes:
+    """catalog_cells `vectors`: features in 0–1 as bytes 0–255, one row of RADAR_FEATURES each."""
+    import numpy as np
+
+    array = np.clip(np.asarray(vectors, dtype=np.float64).reshape(-1, len(RADAR_FEATURES)), 0.0, 1.0)
+    return bytes(np.rint(array * 255).astype(np.uint8).tobytes())
+
+
+def unpack_vectors(blob: bytes) -> Any:
+    """The (n, 7) float array `pack_vectors` packed (values to 1/255)."""
+    import numpy as np
+
+    return np.frombuffer(blob, dtype=np.uint8).reshape(-1, len(RADAR_FEATURES)) / 255.0
 
 
 ANY_FIELD = "*"

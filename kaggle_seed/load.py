@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from batch.discover import cell_row, merge_cells
+from batch.discover import cell_entry, merge_cells
 from core.collections import ANY_FIELD, cell_id, cell_of
 from core.settings import Settings
 from kaggle_seed.formats import RowError, merge_tracks, normalise_artist, normalise_track
@@ -66,8 +66,8 @@ def _normalised(dataset: str, columns: list[str], batches: Any, artists: dict[st
 def _with_cells(items: Any, cells: dict[str, list[Any]]) -> Any:
     """Pass (id, doc) items through, collecting each track's Discover row by cell."""
     for key, doc in items:
-        if not key.startswith("!") and (row := cell_row(doc)) is not None:
-            cells.setdefault(cell_id(cell_of(doc["features"])), []).append(row)
+        if not key.startswith("!") and (entry := cell_entry(doc)) is not None:
+            cells.setdefault(cell_id(cell_of(doc["features"])), []).append(entry)
         yield key, doc
 
 

@@ -12,6 +12,7 @@ The checkpoint lives in `<checkpoint_dir>/plays-v1`; a heartbeat goes to pipelin
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -19,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pyspark.sql import DataFrame, Row, SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.streaming import StreamingQuery
 
 from core.events import PlayEvent
@@ -42,28 +43,37 @@ QUERY = "plays-v1"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def event_from_row(row: Row) -> dict[str, Any]:
-    event = row.asDict(recursive=True)
+def event_from_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """A play event from its batch columns (times arrive as epoch microseconds)."""
+    event = dict(fields)
     for name in TIME_FIELDS:
         micros = event.pop(f"{name}_us")
         event[name] = None if micros is None else EPOCH + timedelta(microseconds=micros)
     return event
 
 
-def process_partition(cfg: JobConfig) -> Callable[[Iterator[Row]], Iterator[tuple[str, str, Any]]]:
-    """Executor side of a batch: dead letters into `dead_letters` (yielded for the topic), events
-    grouped by user through store.process_user (yielded as counts). A user's events share one
-    Kafka partition (messages are keyed by user_id), hence one Spark partition: no shuffle."""
+RESULT_SCHEMA = "kind string, key string, value string"
 
-    def run(rows: Iterator[Row]) -> Iterator[tuple[str, str, Any]]:
+
+def process_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """Executor side of a batch (`mapInArrow`: Arrow record batches in, one out): dead letters
+    into `dead_letters` (returned for the topic), events grouped by user through
+    store.process_user (returned as counts). A user's events share one Kafka partition (messages
+    are keyed by user_id), hence one Spark partition: no shuffle. Arrow moves the rows to Python
+    several times faster than the RDD path's pickled Row objects."""
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
         by_user: dict[str, list[dict[str, Any]]] = {}
         letters: list[dict[str, Any]] = []
-        for row in rows:
-            if row.event is not None:
-                event = event_from_row(row.event)
-                by_user.setdefault(event["user_id"], []).append(event)
-            elif row.letter is not None:
-                letters.append({"doc": row.letter.doc.asDict(), "value": row.letter.value})
+        for batch in batches:
+            for row in batch.to_pylist():
+                if row["event"] is not None:
+                    event = event_from_fields(row["event"])
+                    by_user.setdefault(event["user_id"], []).append(event)
+                elif row["letter"] is not None:
+                    letters.append(row["letter"])
         if not by_user and not letters:
             return
         # imported here, not captured: this function is pickled to the workers, and names from
@@ -71,12 +81,18 @@ def process_partition(cfg: JobConfig) -> Callable[[Iterator[Row]], Iterator[tupl
         from spark_jobs.store import executor_client, process_user
 
         db = executor_client(cfg.mongo_url)[cfg.mongo_db]
+        out = []
         for letter in letters:
-            db["dead_letters"].replace_one({"_id": letter["doc"]["_id"]}, letter["doc"], upsert=True)
-            yield "letter", letter["doc"]["user_id"], letter["value"]
+            doc = letter["doc"]
+            db["dead_letters"].replace_one({"_id": doc["_id"]}, doc, upsert=True)
+            out.append({"kind": "letter", "key": doc["user_id"], "value": letter["value"]})
         for user_id, events in by_user.items():
             stats = process_user(db, cfg, user_id, events)
-            yield "user", user_id, (stats["events"], stats["changed"])
+            counts = json.dumps([stats["events"], stats["changed"]])
+            out.append({"kind": "user", "key": user_id, "value": counts})
+        yield pa.RecordBatch.from_pylist(
+            out, schema=pa.schema([(k, pa.string()) for k in ("kind", "key", "value")])
+        )
 
     return run
 
@@ -115,11 +131,11 @@ class PlaysBatch:
         if self._columns is None:  # built once: each expression is a py4j round trip
             self._columns = (check_columns(PlayEvent), batch_columns(STAGE))
         rows = batch_rows(check(batch, PlayEvent, self._columns[0]), STAGE, self._columns[1])
-        results = rows.rdd.mapPartitions(process_partition(self.cfg)).collect()
-        letters = [(key, value) for kind, key, value in results if kind == "letter"]
+        results = rows.mapInArrow(process_partition(self.cfg), RESULT_SCHEMA).collect()
+        letters = [(r.key, r.value) for r in results if r.kind == "letter"]
         if letters:
             self._publish_letters(letters)
-        users = [value for kind, _, value in results if kind == "user"]
+        users = [json.loads(r.value) for r in results if r.kind == "user"]
         seconds = time.perf_counter() - started
         changed = sum(c for _, c in users)
         self._beat(batch_id, sum(n for n, _ in users), len(letters), changed, len(users), seconds)

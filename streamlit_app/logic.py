@@ -171,48 +171,98 @@ def nearest(means: dict[str, float], catalog: Iterable[Doc], played: set[str], n
     Each result carries `distance` and `why`: the three features closest to the profile.
     """
     target = _vector(means)
-    out = []
-    for dist, t, vec in _closest(target, catalog, played, n):
-        gaps = sorted(zip(RADAR_FEATURES, vec, target, strict=True), key=lambda g: abs(g[1] - g[2]))
-        why = ", ".join(f"{f} {v:.2f} (you {m:.2f})" for f, v, m in gaps[:3])
-        out.append({**t, "distance": round(dist, 3), "why": why})
-    return out
-
-
-def _closest(
-    target: list[float], catalog: Iterable[Doc], played: set[str], n: int
-) -> list[tuple[float, Doc, list[float]]]:
     scored = []
     for t in catalog:
-        if not t.get("features") or t["_id"] in played:
-            continue
-        if name_key(t.get("artist_names"), t.get("name")) in played:
+        if not t.get("features") or _played(played, t["_id"], t.get("artist_names"), t.get("name")):
             continue
         vec = _vector(t["features"])
         scored.append((math.dist(target, vec), t, vec))
     scored.sort(key=lambda s: (s[0], str(s[1]["_id"])))
-    return scored[:n]
+    return [_described(dist, t, vec, target) for dist, t, vec in scored[:n]]
+
+
+def _played(played: set[str], track_id: Any, artists: Any, name: Any) -> bool:
+    return track_id in played or name_key(artists, name) in played
+
+
+def _described(dist: float, track: Doc, vec: Sequence[float], target: Sequence[float]) -> Doc:
+    gaps = sorted(zip(RADAR_FEATURES, vec, target, strict=True), key=lambda g: abs(g[1] - g[2]))
+    why = ", ".join(f"{f} {v:.2f} (you {m:.2f})" for f, v, m in gaps[:3])
+    return {**track, "distance": round(dist, 3), "why": why}
+
+
+QUANTUM = math.sqrt(len(RADAR_FEATURES)) * 0.5 / 255  # the most a byte-packed vector moves a distance
 
 
 def nearest_in_cells(
-    means: dict[str, float], read_cells: Callable[[list[str]], Iterable[Doc]], played: set[str], n: int = 20
+    means: dict[str, float],
+    read_vectors: Callable[[list[str]], dict[str, Any]],
+    read_rows: Callable[[list[str]], dict[str, list[Any]]],
+    played: set[str],
+    n: int = 20,
 ) -> list[Doc]:
-    """`nearest` over Discover's index (catalog_cells): reads rings of cells around the profile's
-    cell until the n-th nearest unplayed track is closer than any track outside the rings can be
-    (the grid's axes are three of the measured features, so a track in an unread cell is at
-    least as far as that cell's edge). Exact, and for a typical profile over a 1.2 M-track
-    catalog it reads the 27 cells around it. `read_cells(ids)` yields tracks (`cell_track`)."""
-    target = _vector(means)
+    """`nearest` over Discover's index (catalog_cells). Reads rings of cells around the
+    profile's cell (their byte-packed feature vectors, `read_vectors(ids)` → {id: (k, 7) array})
+    until the n-th nearest unplayed track is closer than any track outside the rings can be (the
+    grid's axes are three of the measured features, so a track in an unread cell is at least as
+    far as that cell's edge); names (`read_rows(ids)` → {id: rows}) only for the cells of the
+    tracks it walks past. Exact to the vectors' 1/255 steps."""
+    import numpy as np
+
+    target = np.asarray(_vector(means))
     point = [min(1.0, max(0.0, float(means.get(f) or 0.0))) for f in CELL_FEATURES]
     center = cell_of(means)
-    found: dict[str, Doc] = {}
+    cells: list[str] = []
+    blocks: list[Any] = []
+    rows: dict[str, list[Any]] = {}
+    best: list[tuple[float, Doc, Any]] = []
     for r in range(CELL_BINS):
-        for track in read_cells([cell_id(c) for c in ring(center, r)]):
-            found.setdefault(track["_id"], track)
-        best = _closest(target, found.values(), played, n)
-        if len(best) == n and best[-1][0] <= searched_radius(point, center, r):
+        for cid, vectors in read_vectors([cell_id(c) for c in ring(center, r)]).items():
+            cells.append(cid)
+            blocks.append(vectors)
+        if not blocks:
+            continue
+        best = _walk(target, cells, blocks, rows, read_rows, played, n)
+        if len(best) == n and best[-1][0] + QUANTUM <= searched_radius(point, center, r):
             break
-    return nearest(means, [t for _, t, _ in best], played, n)
+    return [_described(dist, t, vec.tolist(), target.tolist()) for dist, t, vec in best]
+
+
+def _walk(
+    target: Any,
+    cells: list[str],
+    blocks: list[Any],
+    rows: dict[str, list[Any]],
+    read_rows: Callable[[list[str]], dict[str, list[Any]]],
+    played: set[str],
+    n: int,
+) -> list[tuple[float, Doc, Any]]:
+    """The n nearest unplayed tracks of the cells read so far, fetching names as it goes."""
+    import numpy as np
+
+    vectors = np.concatenate(blocks)
+    owner = np.repeat(np.arange(len(blocks)), [len(b) for b in blocks])
+    index = np.concatenate([np.arange(len(b)) for b in blocks])
+    dist = np.sqrt(((vectors - target) ** 2).sum(axis=1))
+    order = np.argsort(dist, kind="stable")
+    picked: list[tuple[float, Doc, Any]] = []
+    seen: set[str] = set()
+    for pos, k in enumerate(order):
+        cid = cells[owner[k]]
+        if cid not in rows:  # names for the cells of the next candidates, in one read
+            wanted = list(dict.fromkeys(cells[owner[j]] for j in order[pos : pos + 64]) - rows.keys())
+            rows |= read_rows(wanted)
+        _id, name, artists, year = rows[cid][index[k]]
+        if _id in seen or _played(played, _id, artists, name):
+            continue
+        seen.add(_id)
+        features = dict(zip(RADAR_FEATURES, vectors[k].tolist(), strict=True))
+        track = {"_id": _id, "name": name, "artist_names": artists, "release_year": year}
+        track["features"] = features
+        picked.append((float(dist[k]), track, vectors[k]))
+        if len(picked) == n:
+            break
+    return picked
 
 
 def ring(center: tuple[int, int, int], r: int) -> list[tuple[int, int, int]]:
@@ -237,17 +287,6 @@ def searched_radius(point: Sequence[float], center: tuple[int, int, int], r: int
         if c + r < CELL_BINS - 1:
             reach = min(reach, (c + r + 1) / CELL_BINS - x)
     return reach
-
-
-def cell_track(row: Sequence[Any]) -> Doc:
-    """A catalog_cells row as a track: _id, name, artist_names, release_year, features."""
-    return {
-        "_id": row[0],
-        "name": row[1],
-        "artist_names": row[2],
-        "release_year": row[3],
-        "features": dict(zip(RADAR_FEATURES, row[4:], strict=True)),
-    }
 
 
 def similarity(a: dict[str, float], b: dict[str, float]) -> float | None:

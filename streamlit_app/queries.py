@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,7 +32,16 @@ from pymongo import DESCENDING, MongoClient
 from pymongo.database import Database
 
 from core import mongo
-from core.collections import CELLS_SUMMARY, ENTITY_FIELDS, Coll, rollup_id, unpack_list, unpack_rows
+from core.collections import (
+    CELLS_SUMMARY,
+    ENTITY_FIELDS,
+    Coll,
+    rollup_id,
+    rows_of_cell,
+    unpack_list,
+    unpack_rows,
+    unpack_vectors,
+)
 from core.events import utc_now
 from core.settings import get_settings
 from streamlit_app import logic
@@ -306,13 +314,17 @@ def catalog_summary() -> Doc | None:
 @st.cache_data(ttl=60, show_spinner=False)
 def discover(user_id: str, means: tuple[tuple[str, float], ...], n: int = 20) -> list[Doc]:
     """The n catalog tracks nearest to `means` that the user has not played, from the cells of
-    Discover's index around the profile (a few `_id` reads, however large the catalog)."""
+    Discover's index around the profile (a few small `_id` reads, however large the catalog)."""
 
-    def read(ids: list[str]) -> Iterator[Doc]:
-        for doc in _by_ids(Coll.CATALOG_CELLS, ids, {"rows": 1}).values():
-            yield from map(logic.cell_track, unpack_list(doc["rows"]))
+    def vectors(ids: list[str]) -> dict[str, Any]:
+        found = _by_ids(Coll.CATALOG_CELLS, ids, {"vectors": 1})
+        return {i: unpack_vectors(d["vectors"]) for i, d in sorted(found.items())}
 
-    return logic.nearest_in_cells(dict(means), read, played_track_keys(user_id), n)
+    def rows(ids: list[str]) -> dict[str, list[Any]]:
+        found = _by_ids(Coll.CATALOG_CELLS, [rows_of_cell(i) for i in ids], {"rows": 1})
+        return {i: unpack_list(found[rows_of_cell(i)]["rows"]) for i in ids}
+
+    return logic.nearest_in_cells(dict(means), vectors, rows, played_track_keys(user_id), n)
 
 
 # --- operations --------------------------------------------------------------------------------

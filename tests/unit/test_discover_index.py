@@ -1,4 +1,4 @@
-"""Discover's catalog index: grid cells and the ring search (pure logic)."""
+"""Discover's catalog index: grid cells, byte-packed vectors and the ring search (pure logic)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from batch.discover import by_cell, cell_row
-from core.collections import CELL_BINS, RADAR_FEATURES, cell_id, cell_of
+from batch.discover import by_cell, cell_entry
+from core.collections import CELL_BINS, RADAR_FEATURES, cell_id, cell_of, pack_vectors, unpack_vectors
 from spark_jobs.dedupe import name_key
 from streamlit_app import logic
 
@@ -27,39 +27,69 @@ def _catalog(n: int, seed: int) -> list[dict]:
 
 
 def _index(tracks: list[dict]):
+    """The index as the page reads it, counting the tracks whose vectors and names it read."""
     cells = by_cell(tracks)
-    reads: list[dict] = []
+    counted = {"vectors": 0, "rows": 0}
 
-    def read(ids: list[str]):
-        found = [logic.cell_track(row) for i in ids for row in cells.get(i, [])]
-        reads.extend(found)
+    def vectors(ids: list[str]):
+        found = {i: unpack_vectors(pack_vectors([v for _, v in cells[i]])) for i in ids if i in cells}
+        counted["vectors"] += sum(len(v) for v in found.values())
         return found
 
-    return read, reads
+    def rows(ids: list[str]):
+        counted["rows"] += sum(len(cells[i]) for i in ids)
+        return {i: [r for r, _ in cells[i]] for i in ids}
+
+    return vectors, rows, counted
 
 
-def test_ring_search_equals_brute_force_and_reads_few_cells():
+def _quantised(track: dict) -> dict:
+    """The track as the index stores it: features to 1/255."""
+    values = unpack_vectors(pack_vectors([[track["features"][f] for f in RADAR_FEATURES]]))[0]
+    return {**track, "features": dict(zip(RADAR_FEATURES, values.tolist(), strict=True))}
+
+
+def test_ring_search_equals_brute_force_and_reads_a_neighbourhood():
     tracks = _catalog(20_000, seed=3)
-    read, reads = _index(tracks)
+    vectors, rows, counted = _index(tracks)
+    everything = [_quantised(t) for t in tracks]
     rng = random.Random(8)
     for _ in range(4):
         means = {f: rng.uniform(0.2, 0.8) for f in RADAR_FEATURES}
         played = {t["_id"] for t in rng.sample(tracks, 1000)}
         played |= {name_key(t["artist_names"], t["name"]) for t in tracks[::7]}  # by name (exports)
-        expected = logic.nearest(means, [logic.cell_track(cell_row(t)) for t in tracks], played, n=10)
-        reads.clear()
-        got = logic.nearest_in_cells(means, read, played, n=10)
-        assert [t["_id"] for t in got] == [t["_id"] for t in expected]
+        expected = logic.nearest(means, everything, played, n=10)
+        counted.update(vectors=0, rows=0)
+        got = logic.nearest_in_cells(means, vectors, rows, played, n=10)
+        assert [t["distance"] for t in got] == [t["distance"] for t in expected]
+        assert {t["_id"] for t in got} == {t["_id"] for t in expected}
         assert not {t["_id"] for t in got} & (played | {t["_id"] for t in tracks[::7]})
-        assert len(reads) < len(tracks) / 4  # a neighbourhood of the profile, not the catalog
+        assert counted["vectors"] < len(tracks) / 4  # a neighbourhood of the profile, not the catalog
+        assert counted["rows"] < counted["vectors"]  # names only for the cells it walked past
 
 
 def test_search_covers_the_whole_grid_when_the_catalog_is_small():
     tracks = _catalog(5, seed=1)
-    read, _ = _index(tracks)
+    vectors, rows, _ = _index(tracks)
     means = dict.fromkeys(RADAR_FEATURES, 0.0)
-    assert len(logic.nearest_in_cells(means, read, set(), n=20)) == 5
-    assert logic.nearest_in_cells(means, read, {t["_id"] for t in tracks}, n=20) == []
+    assert len(logic.nearest_in_cells(means, vectors, rows, set(), n=20)) == 5
+    assert logic.nearest_in_cells(means, vectors, rows, {t["_id"] for t in tracks}, n=20) == []
+
+
+def test_a_track_in_two_cells_is_offered_once():
+    track = _catalog(1, seed=2)[0]
+    moved = {**track, "features": dict.fromkeys(RADAR_FEATURES, 0.99)}
+    cells = by_cell([track]) | by_cell([moved])  # a stale copy in its old cell
+    assert len(cells) == 2
+
+    def vectors(ids):
+        return {i: unpack_vectors(pack_vectors([v for _, v in cells[i]])) for i in ids if i in cells}
+
+    def rows(ids):
+        return {i: [r for r, _ in cells[i]] for i in ids}
+
+    got = logic.nearest_in_cells(dict.fromkeys(RADAR_FEATURES, 0.5), vectors, rows, set(), n=5)
+    assert [t["_id"] for t in got] == [track["_id"]]
 
 
 def test_rings_partition_the_grid_and_radius_bounds_the_rest():
@@ -77,11 +107,14 @@ def test_rings_partition_the_grid_and_radius_bounds_the_rest():
     assert logic.searched_radius(point, center, CELL_BINS) == float("inf")
 
 
-def test_cells_clamp_and_rows_keep_what_the_page_shows():
+def test_cells_clamp_and_vectors_pack_to_a_byte_per_value():
     assert cell_of({"energy": 1.0, "valence": -0.2, "danceability": None}) == (CELL_BINS - 1, 0, 0)
-    assert cell_row({"_id": "x", "features": None}) is None
-    row = cell_row({"_id": "x", "name": "N", "artist_names": ["A"], "features": {"energy": 0.123456}})
-    track = logic.cell_track(row)
-    assert track["name"] == "N" and track["features"]["energy"] == 0.1235
-    assert track["features"]["valence"] is None
+    assert cell_entry({"_id": "x", "features": None}) is None
+    row, vector = cell_entry({"_id": "x", "name": "N", "artist_names": ["A"], "features": {"energy": 0.5}})
+    assert row == ["x", "N", ["A"], None] and vector[RADAR_FEATURES.index("energy")] == 0.5
+    blob = pack_vectors([vector, [1.2] * len(RADAR_FEATURES)])
+    assert len(blob) == 2 * len(RADAR_FEATURES)
+    back = unpack_vectors(blob)
+    assert back[0][RADAR_FEATURES.index("energy")] == pytest.approx(0.5, abs=0.5 / 255)
+    assert back[1].tolist() == [1.0] * len(RADAR_FEATURES)  # clamped
     assert cell_id((1, 2, 3)) == "cell|1|2|3"
