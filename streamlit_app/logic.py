@@ -192,6 +192,7 @@ def _described(dist: float, track: Doc, vec: Sequence[float], target: Sequence[f
 
 
 QUANTUM = math.sqrt(len(RADAR_FEATURES)) * 0.5 / 255  # the most a byte-packed vector moves a distance
+READ_BUDGET = 40_000  # tracks' vectors Discover reads at most (a ring more would pass it: stop there)
 
 
 def nearest_in_cells(
@@ -200,13 +201,17 @@ def nearest_in_cells(
     read_rows: Callable[[list[str]], dict[str, list[Any]]],
     played: set[str],
     n: int = 20,
+    budget: int = READ_BUDGET,
 ) -> list[Doc]:
     """`nearest` over Discover's index (catalog_cells). Reads rings of cells around the
     profile's cell (their byte-packed feature vectors, `read_vectors(ids)` → {id: (k, 7) array})
     until the n-th nearest unplayed track is closer than any track outside the rings can be (the
     grid's axes are three of the measured features, so a track in an unread cell is at least as
-    far as that cell's edge); names (`read_rows(ids)` → {id: rows}) only for the cells of the
-    tracks it walks past. Exact to the vectors' 1/255 steps."""
+    far as that cell's edge): exact, to the vectors' 1/255 steps. Names (`read_rows(ids)` →
+    {id: rows}) are read only for the cells of the tracks it walks past. In a dense part of a
+    large catalog the exact answer can need 100,000+ tracks' vectors; the search then stops
+    before a ring would take it past `budget` and answers with the nearest of what it read (the
+    27 cells around the profile hold the nearest tracks along the grid's axes)."""
     import numpy as np
 
     target = np.asarray(_vector(means))
@@ -216,20 +221,35 @@ def nearest_in_cells(
     blocks: list[Any] = []
     rows: dict[str, list[Any]] = {}
     best: list[tuple[float, Doc, Any]] = []
+    total = 0
     for r in range(CELL_BINS):
         for cid, vectors in read_vectors([cell_id(c) for c in ring(center, r)]).items():
             cells.append(cid)
             blocks.append(vectors)
-        if not blocks:
+            total += len(vectors)
+        if total < n:
             continue
-        best = _walk(target, cells, blocks, rows, read_rows, played, n)
-        if len(best) == n and best[-1][0] + QUANTUM <= searched_radius(point, center, r):
+        reach = searched_radius(point, center, r)
+        growth = ((2 * r + 3) ** 3 - (2 * r + 1) ** 3) / (2 * r + 1) ** 3  # next ring's share, if as dense
+        over_budget = total * (1 + growth) > budget
+        vectors_all = np.concatenate(blocks)
+        dist = np.sqrt(((vectors_all - target) ** 2).sum(axis=1))
+        if not over_budget and np.partition(dist, n - 1)[n - 1] + QUANTUM > reach:
+            continue  # even ignoring what was played, tracks outside may be nearer: read on
+        best = _walk(dist, vectors_all, cells, blocks, rows, read_rows, played, n)
+        if over_budget or (len(best) == n and best[-1][0] + QUANTUM <= reach):
             break
+    else:
+        if blocks:  # the whole grid is read
+            vectors_all = np.concatenate(blocks)
+            dist = np.sqrt(((vectors_all - target) ** 2).sum(axis=1))
+            best = _walk(dist, vectors_all, cells, blocks, rows, read_rows, played, n)
     return [_described(dist, t, vec.tolist(), target.tolist()) for dist, t, vec in best]
 
 
 def _walk(
-    target: Any,
+    dist: Any,
+    vectors: Any,
     cells: list[str],
     blocks: list[Any],
     rows: dict[str, list[Any]],
@@ -240,18 +260,16 @@ def _walk(
     """The n nearest unplayed tracks of the cells read so far, fetching names as it goes."""
     import numpy as np
 
-    vectors = np.concatenate(blocks)
     owner = np.repeat(np.arange(len(blocks)), [len(b) for b in blocks])
     index = np.concatenate([np.arange(len(b)) for b in blocks])
-    dist = np.sqrt(((vectors - target) ** 2).sum(axis=1))
     order = np.argsort(dist, kind="stable")
     picked: list[tuple[float, Doc, Any]] = []
     seen: set[str] = set()
     for pos, k in enumerate(order):
         cid = cells[owner[k]]
-        if cid not in rows:  # names for the cells of the next candidates, in one read
-            wanted = list(dict.fromkeys(cells[owner[j]] for j in order[pos : pos + 64]) - rows.keys())
-            rows |= read_rows(wanted)
+        if cid not in rows:  # names for the cells of the next few candidates, in one read
+            ahead = order[pos : pos + max(8, n - len(picked))]
+            rows |= read_rows(list(dict.fromkeys(cells[owner[j]] for j in ahead).keys() - rows.keys()))
         _id, name, artists, year = rows[cid][index[k]]
         if _id in seen or _played(played, _id, artists, name):
             continue

@@ -118,3 +118,16 @@ def test_cells_clamp_and_vectors_pack_to_a_byte_per_value():
     assert back[0][RADAR_FEATURES.index("energy")] == pytest.approx(0.5, abs=0.5 / 255)
     assert back[1].tolist() == [1.0] * len(RADAR_FEATURES)  # clamped
     assert cell_id((1, 2, 3)) == "cell|1|2|3"
+
+
+def test_a_dense_neighbourhood_stops_at_the_read_budget():
+    tracks = _catalog(20_000, seed=4)
+    vectors, rows, counted = _index(tracks)
+    means = dict.fromkeys(RADAR_FEATURES, 0.5)
+    exact = logic.nearest_in_cells(means, vectors, rows, set(), n=10)
+    counted.update(vectors=0, rows=0)
+    capped = logic.nearest_in_cells(means, vectors, rows, set(), n=10, budget=1_500)
+    assert counted["vectors"] <= 1_500
+    assert len(capped) == 10 and [t["distance"] for t in capped] == sorted(t["distance"] for t in capped)
+    overlap = {t["_id"] for t in capped} & {t["_id"] for t in exact}
+    assert len(overlap) >= 5  # the nearest along the grid's axes are among the nearest overall
