@@ -1,8 +1,9 @@
 """Discover's catalog index: the catalog's tracks with audio features, grouped by grid cell.
 
-    from batch.discover import by_cell, merge_cells, rebuild_cells
-    merge_cells(db, by_cell(tracks).items())   # the Kaggle backfill, after loading `tracks`
-    rebuild_cells(db)                          # from the whole `tracks` collection (a scan)
+    from batch.discover import by_cell, merge_cells, packed, rebuild_cells
+    parts = {cell: [packed(entries)] for cell, entries in by_cell(tracks).items()}
+    merge_cells(db, parts.items())   # the Kaggle backfill: parts made by each partition
+    rebuild_cells(db)                # from the whole `tracks` collection (a scan)
 
 A cell (`core.collections.cell_of`) has two documents: its tracks' radar features as one byte
 per value (`vectors`, what the search reads) and their names (`rows`, read only for the tracks
@@ -12,6 +13,8 @@ cell, the newest; the summary document counts them.
 
 from __future__ import annotations
 
+import json
+import zlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,9 +26,9 @@ from core.collections import (
     Coll,
     cell_id,
     cell_of,
-    pack_list,
     pack_vectors,
     rows_of_cell,
+    track_features,
     unpack_list,
     unpack_vectors,
 )
@@ -37,62 +40,76 @@ Entry = tuple[list[Any], list[float]]  # (row: [id, name, [artists], year], rada
 CHUNK = 200  # cells per read / write round trip
 
 
-def cell_entry(track: Doc) -> Entry | None:
-    """A track's catalog_cells entry, or None without features."""
-    features = track.get("features")
+def cell_entry(track: Doc) -> tuple[str, Entry] | None:
+    """A track's cell and catalog_cells entry, or None without features."""
+    features = track_features(track)
     if not features:
         return None
     row = [track["_id"], track.get("name"), list(track.get("artist_names") or []), track.get("release_year")]
-    return row, [float(features.get(f) or 0.0) for f in RADAR_FEATURES]
+    return cell_id(cell_of(features)), (row, [float(features.get(f) or 0.0) for f in RADAR_FEATURES])
 
 
 def by_cell(tracks: Iterable[Doc]) -> dict[str, list[Entry]]:
     out: dict[str, list[Entry]] = {}
     for track in tracks:
-        entry = cell_entry(track)
-        if entry is not None:
-            out.setdefault(cell_id(cell_of(track["features"])), []).append(entry)
+        if (found := cell_entry(track)) is not None:
+            out.setdefault(found[0], []).append(found[1])
     return out
 
 
-def _docs(_id: str, entries: list[Entry], now: Any) -> list[Doc]:
-    entries.sort(key=lambda e: str(e[0][0]))
+Part = tuple[str, bytes]  # (JSON text of rows, pack_vectors bytes) of some tracks of one cell
+
+
+def packed(entries: list[Entry]) -> Part:
+    """A cell's entries as the writer takes them (made where the tracks are, e.g. on executors)."""
+    return json.dumps([r for r, _ in entries]), pack_vectors([v for _, v in entries])
+
+
+def _docs(_id: str, rows_json: str, vectors: bytes, now: Any) -> list[Doc]:
     cell = [int(i) for i in _id.split("|")[1:]]
+    count = len(vectors) // len(RADAR_FEATURES)
     return [
-        {"_id": _id, "cell": cell, "count": len(entries), "vectors": pack_vectors([v for _, v in entries])},
-        {"_id": rows_of_cell(_id), "rows": pack_list([r for r, _ in entries]), "updated_at": now},
+        {"_id": _id, "cell": cell, "count": count, "vectors": vectors},
+        {"_id": rows_of_cell(_id), "rows": zlib.compress(rows_json.encode(), 1), "updated_at": now},
     ]
 
 
-def _stored(db: Any, ids: list[str]) -> dict[str, dict[str, Entry]]:
-    docs = {d["_id"]: d for d in find_ids(db, Coll.CATALOG_CELLS, [*ids, *map(rows_of_cell, ids)])}
-    out: dict[str, dict[str, Entry]] = {}
-    for _id in ids:
-        if _id in docs:
-            rows = unpack_list(docs[rows_of_cell(_id)]["rows"])
-            vectors = unpack_vectors(docs[_id]["vectors"]).tolist()
-            out[_id] = {r[0]: (r, v) for r, v in zip(rows, vectors, strict=True)}
-    return out
+def _joined(parts: list[Part]) -> Part:
+    """Parts of one cell as one (JSON lists spliced as text, vectors concatenated: no decoding)."""
+    texts = [t[1:-1] for t, _ in parts if len(t) > 2]
+    return "[" + ", ".join(texts) + "]", b"".join(v for _, v in parts)  # as json.dumps separates
 
 
-def merge_cells(db: Any, cells: Iterable[tuple[str, list[Entry]]]) -> Doc:
-    """Merge new entries into their cells (an entry replaces the one with its track id) and
-    update the summary. `cells` may be a generator: one chunk of cells is in memory at a time."""
+def _merged(stored: dict[str, Doc], _id: str, parts: list[Part]) -> Part:
+    """Parts merged onto a stored cell: one entry per track id, a new one replacing the old."""
+    entries: dict[str, Entry] = {}
+    docs = [(unpack_list(stored[rows_of_cell(_id)]["rows"]), stored[_id]["vectors"])]
+    docs += [(json.loads(t), v) for t, v in parts]
+    for rows, vectors in docs:
+        for row, vec in zip(rows, unpack_vectors(vectors).tolist(), strict=True):
+            entries[row[0]] = (row, vec)
+    return packed(list(entries.values()))
+
+
+def merge_cells(db: Any, cells: Iterable[tuple[str, list[Part]]]) -> Doc:
+    """Write cells from their parts, merged onto what is stored (an entry replaces the one with
+    its track id; a cell not stored yet is spliced without decoding), and update the summary.
+    `cells` may be a generator: one chunk of cells is in memory at a time."""
     coll = db[Coll.CATALOG_CELLS.value]
     now = utc_now()
     summary = coll.find_one({"_id": CELLS_SUMMARY}) or {"tracks": 0, "cells": 0}
-    chunk: list[tuple[str, list[Entry]]] = []
+    chunk: list[tuple[str, list[Part]]] = []
 
     def flush() -> None:
         ids = [c for c, _ in chunk]
-        stored = _stored(db, ids)
+        stored = {d["_id"]: d for d in find_ids(db, Coll.CATALOG_CELLS, [*ids, *map(rows_of_cell, ids)])}
         docs = []
-        for _id, entries in chunk:
-            merged = dict(stored.get(_id, {}))
-            merged.update((e[0][0], e) for e in entries)
-            docs += _docs(_id, list(merged.values()), now)
-            summary["tracks"] += len(merged) - len(stored.get(_id, {}))
-            summary["cells"] += 0 if _id in stored else 1
+        for _id, parts in chunk:
+            old = stored.get(_id)
+            rows_json, vectors = _merged(stored, _id, parts) if old else _joined(parts)
+            docs += _docs(_id, rows_json, vectors, now)
+            summary["tracks"] += docs[-2]["count"] - (old or {}).get("count", 0)
+            summary["cells"] += 0 if old else 1
         coll.delete_many({"_id": {"$in": [d["_id"] for d in docs]}})
         coll.insert_many(docs, ordered=False)
         chunk.clear()
@@ -113,4 +130,4 @@ def rebuild_cells(db: Any) -> Doc:
     projection = {"name": 1, "artist_names": 1, "release_year": 1, "features": 1}
     cells = by_cell(db[Coll.TRACKS.value].find({"features": {"$ne": None}}, projection))
     db[Coll.CATALOG_CELLS.value].delete_many({})
-    return merge_cells(db, cells.items())
+    return merge_cells(db, ((c, [packed(e)]) for c, e in cells.items()))

@@ -63,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     total_s = time.monotonic() - started
     rate = raw_insert_rate(settings)
     with mongo.client(settings) as client:
-        tracks = client[db_name].tracks.estimated_document_count()
+        counted = time.monotonic()
+        tracks = client[db_name].command("collStats", "tracks")["count"]
+        print(f"counted the stored tracks in {time.monotonic() - counted:.1f}s")
         client.drop_database(db_name)
     file_report = report["files"][0]
     result = {

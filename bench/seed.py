@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate, chain
 from typing import Any
 
-from batch.discover import by_cell, merge_cells
+from batch.discover import by_cell, merge_cells, packed
 from core.collections import RADAR_FEATURES, Coll
 from core.settings import get_settings
 from spark_jobs.enrich import play_document
@@ -176,4 +176,5 @@ def seed_discover_index(db: Any, total: int = 1_200_000, seed: int = 7) -> int:
         for i in range(total - len(played))
     )
     db[Coll.CATALOG_CELLS.value].delete_many({})
-    return int(merge_cells(db, by_cell(chain(played, others)).items())["tracks"])
+    cells = by_cell(chain(played, others))
+    return int(merge_cells(db, ((c, [packed(e)]) for c, e in cells.items()))["tracks"])

@@ -206,7 +206,8 @@ def normalise_track(dataset: str, row: Mapping[str, Any]) -> dict[str, Any]:
     else:
         raise FormatError(f"not a track dataset: {dataset}")
     features = parse_features(row)
-    doc["features"] = features if any(v is not None for v in features.values()) else None
+    has_any = any(v is not None for v in features.values())
+    doc["features"] = [features.get(name) for name in AUDIO_FEATURE_NAMES] if has_any else None
     doc = {k: v for k, v in doc.items() if k == "_id" or v not in (None, [])}
     doc["sources"] = {ANY_FIELD: f"kaggle:{dataset}"}
     return doc

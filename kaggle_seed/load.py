@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from batch.discover import cell_entry, merge_cells
-from core.collections import ANY_FIELD, cell_id, cell_of
+from batch.discover import cell_entry, merge_cells, packed
+from core.collections import ANY_FIELD
 from core.settings import Settings
 from kaggle_seed.formats import RowError, merge_tracks, normalise_artist, normalise_track
 from kaggle_seed.source import obtain, read_header
@@ -66,8 +66,8 @@ def _normalised(dataset: str, columns: list[str], batches: Any, artists: dict[st
 def _with_cells(items: Any, cells: dict[str, list[Any]]) -> Any:
     """Pass (id, doc) items through, collecting each track's Discover row by cell."""
     for key, doc in items:
-        if not key.startswith("!") and (entry := cell_entry(doc)) is not None:
-            cells.setdefault(cell_id(cell_of(doc["features"])), []).append(entry)
+        if not key.startswith("!") and (found := cell_entry(doc)) is not None:
+            cells.setdefault(found[0], []).append(found[1])
         yield key, doc
 
 
@@ -107,6 +107,10 @@ def load_file(settings: Settings, spark: Any, dataset: str, path: Path) -> dict[
     def load(batches):  # type: ignore[no-untyped-def]
         import pyarrow as pa
 
+        out_schema = pa.schema(
+            [("kind", pa.string()), ("key", pa.string()), ("value", pa.string()), ("blob", pa.binary())]
+        )
+
         artists: dict[str, Any] = {}
         cells: dict[str, list[Any]] = {}
         docs = _normalised(dataset, columns, batches, artists)
@@ -117,28 +121,29 @@ def load_file(settings: Settings, spark: Any, dataset: str, path: Path) -> dict[
             {"kind": "stats", "key": "", "value": json.dumps(stats, default=str)},
             {"kind": "artists", "key": "", "value": json.dumps(list(artists.values()))},
         ]
-        out += [{"kind": "cell", "key": k, "value": json.dumps(v)} for k, v in cells.items()]
-        yield pa.RecordBatch.from_pylist(out)
+        for cell, entries in cells.items():  # packed here, in parallel: the driver only splices
+            rows_json, vectors = packed(entries)
+            out.append({"kind": "cell", "key": cell, "value": rows_json, "blob": vectors})
+        yield pa.RecordBatch.from_pylist(out, schema=out_schema)
 
     rows = (
         df.repartition(parts, key)
         .sortWithinPartitions(key)
-        .mapInArrow(load, "kind string, key string, value string")
+        .mapInArrow(load, "kind string, key string, value string, blob binary")
         .collect()
     )
     results = [json.loads(r["value"]) for r in rows if r["kind"] == "stats"]
     artists: dict[str, Any] = {}
-    cell_parts: dict[str, list[str]] = {}
+    cell_parts: dict[str, list[tuple[str, bytes]]] = {}
     for r in rows:
         if r["kind"] == "artists":
             for a in json.loads(r["value"]):
                 artists[a["_id"]] = min(artists.get(a["_id"], a), a, key=repr)
         elif r["kind"] == "cell":
-            cell_parts.setdefault(r["key"], []).append(r["value"])
-    if cell_parts:  # Discover's index, one cell in memory at a time
-        cells = ((k, [row for v in vs for row in json.loads(v)]) for k, vs in sorted(cell_parts.items()))
+            cell_parts.setdefault(r["key"], []).append((r["value"], bytes(r["blob"])))
+    if cell_parts:  # Discover's index
         with MongoClient(url, tz_aware=True) as mongo:
-            merge_cells(mongo[db], cells)
+            merge_cells(mongo[db], sorted(cell_parts.items()))
     report: dict[str, Any] = {
         "file": str(path),
         "dataset": dataset,

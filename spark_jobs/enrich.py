@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.collections import track_features
 from core.events import PlayEvent, utc_now
 from spark_jobs.dedupe import merge, name_key
 
@@ -63,7 +64,7 @@ def catalog_fields(track: dict[str, Any] | None, artists: dict[str, dict[str, An
     return {
         "release_year": year,
         "genres": genres,
-        "features": track.get("features") or None,
+        "features": track_features(track),
         "catalog_album_name": track.get("album_name"),
         "catalog_album_id": track.get("album_id"),
     }

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
 
 from batch.discover import by_cell, cell_entry
-from core.collections import CELL_BINS, RADAR_FEATURES, cell_id, cell_of, pack_vectors, unpack_vectors
+from core.collections import (
+    CELL_BINS,
+    RADAR_FEATURES,
+    cell_id,
+    cell_of,
+    pack_vectors,
+    unpack_list,
+    unpack_vectors,
+)
+from core.events import AUDIO_FEATURE_NAMES
 from spark_jobs.dedupe import name_key
 from streamlit_app import logic
 
@@ -110,7 +120,15 @@ def test_rings_partition_the_grid_and_radius_bounds_the_rest():
 def test_cells_clamp_and_vectors_pack_to_a_byte_per_value():
     assert cell_of({"energy": 1.0, "valence": -0.2, "danceability": None}) == (CELL_BINS - 1, 0, 0)
     assert cell_entry({"_id": "x", "features": None}) is None
-    row, vector = cell_entry({"_id": "x", "name": "N", "artist_names": ["A"], "features": {"energy": 0.5}})
+    cell, (row, vector) = cell_entry(
+        {"_id": "x", "name": "N", "artist_names": ["A"], "features": {"energy": 0.5}}
+    )
+    assert cell == cell_id(cell_of({"energy": 0.5}))
+    listed = [0.5 if n == "energy" else None for n in AUDIO_FEATURE_NAMES]  # as the backfill stores them
+    assert cell_entry({"_id": "x", "name": "N", "artist_names": ["A"], "features": listed}) == (
+        cell,
+        (row, vector),
+    )
     assert row == ["x", "N", ["A"], None] and vector[RADAR_FEATURES.index("energy")] == 0.5
     blob = pack_vectors([vector, [1.2] * len(RADAR_FEATURES)])
     assert len(blob) == 2 * len(RADAR_FEATURES)
@@ -131,3 +149,20 @@ def test_a_dense_neighbourhood_stops_at_the_read_budget():
     assert len(capped) == 10 and [t["distance"] for t in capped] == sorted(t["distance"] for t in capped)
     overlap = {t["_id"] for t in capped} & {t["_id"] for t in exact}
     assert len(overlap) >= 5  # the nearest along the grid's axes are among the nearest overall
+
+
+def test_parts_splice_when_new_and_merge_by_track_id_onto_a_stored_cell():
+    from batch.discover import _docs, _joined, _merged, packed
+
+    one, two = _catalog(3, seed=5), _catalog(2, seed=6)  # ids t00000-t00002 and t00000-t00001
+    two = [{**t, "name": f"new {t['name']}"} for t in two]
+    entries = lambda ts: [cell_entry(t)[1] for t in ts]  # noqa: E731
+    rows_json, vectors = _joined([packed(entries(one[:2])), packed([]), packed(entries(one[2:]))])
+    assert rows_json == packed(entries(one))[0]  # spliced text is what one json.dumps makes
+    stored = {d["_id"]: d for d in _docs("cell|1|2|3", rows_json, vectors, None)}
+    assert stored["cell|1|2|3"]["count"] == 3
+    assert [r[0] for r in unpack_list(stored["cell|1|2|3|rows"]["rows"])] == ["t00000", "t00001", "t00002"]
+    rows_json, vectors = _merged(stored, "cell|1|2|3", [packed(entries(two))])
+    names = {r[0]: r[1] for r in json.loads(rows_json)}
+    assert names == {"t00000": "new Song 0", "t00001": "new Song 1", "t00002": "Song 2"}
+    assert len(unpack_vectors(vectors)) == 3

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from core.collections import field_sources
+from core.collections import field_sources, track_features
+from core.events import AUDIO_FEATURE_NAMES
 from kaggle_seed import formats
 from kaggle_seed.formats import FormatError, RowError, detect, merge_tracks, normalise_track, parse_list
 from kaggle_seed.generate_sample import DEFAULT_OUT, HEADER
@@ -63,7 +64,9 @@ def _row(**over: str) -> dict[str, str]:
 def test_maharshipandya_row_normalised_with_sources() -> None:
     doc = normalise_track("maharshipandya", _row())
     assert doc["_id"] == TID and doc["artist_names"] == ["A", "B"] and doc["genres"] == ["pop"]
-    assert doc["features"]["instrumentalness"] == pytest.approx(1.01e-06) and doc["features"]["key"] == 5
+    features = track_features(doc)
+    assert features["instrumentalness"] == pytest.approx(1.01e-06) and features["key"] == 5
+    assert doc["features"] == [features[n] for n in AUDIO_FEATURE_NAMES]  # stored as a list
     assert doc["explicit"] is False
     assert doc["sources"] == {"*": "kaggle:maharshipandya"}
     assert set(field_sources(doc)) == set(doc) - {"_id", "sources"}
@@ -88,7 +91,7 @@ def test_bad_rows_rejected_with_reason(over: dict[str, str], reason: str) -> Non
 
 def test_empty_names_row_kept_without_names() -> None:
     doc = normalise_track("maharshipandya", _row(artists="", album_name="", track_name=""))
-    assert "name" not in doc and "artist_names" not in doc and doc["features"]["energy"] == 0.7
+    assert "name" not in doc and "artist_names" not in doc and track_features(doc)["energy"] == 0.7
 
 
 def test_mixed_precision_release_dates() -> None:
@@ -106,7 +109,11 @@ def test_mixed_precision_release_dates() -> None:
         "release_date": "1999",
     }
     doc = normalise_track("rodolfofigueroa", row)
-    assert (doc["release_date"], doc["release_year"], doc["features"]["time_signature"]) == ("1999", 1999, 4)
+    assert (doc["release_date"], doc["release_year"], track_features(doc)["time_signature"]) == (
+        "1999",
+        1999,
+        4,
+    )
     doc = normalise_track("rodolfofigueroa", {**row, "release_date": "2001-07-04"})
     assert doc["release_year"] == 2001 and doc["artist_ids"] == [TID]
     with pytest.raises(RowError, match="bad_release_date"):
