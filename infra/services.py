@@ -102,6 +102,7 @@ def _kafka_cluster_id() -> str:
 # machine can lose the last commits, never corrupt the file), and a lazier Go GC (its live heap is
 # tens of MB) cuts the ~16 % of CPU it spent collecting: play-document inserts 6.7k → 7.3–8.4k/s.
 SQLITE_PRAGMAS = "_pragma=synchronous(normal)"
+INSERT_BATCH = 1000  # documents per SQLite INSERT statement (FerretDB's default 100): +10-25 % inserts
 FERRETDB_ENV = {"GOGC": os.environ.get("GOGC", "400")}
 
 
@@ -147,6 +148,7 @@ class MongoServer:
                 "--telemetry=disable",
                 "--debug-addr=-",
                 "--log-level=warn",
+                f"--test-batch-size={INSERT_BATCH}",
             ]
         self.proc.start(argv, env=FERRETDB_ENV if binary.name != "mongod" else None)
 
