@@ -93,4 +93,11 @@ def _reason(model: type[BaseModel]) -> Column:
     expr = F.lit(None).cast("string")
     for cond, text in reversed(checks):
         expr = F.when(cond, F.lit(text)).otherwise(expr)
-    return expr
+    # A message with every required field parsed is valid JSON: it skips the second parse
+    # (try_parse_json) that only tells broken JSON from missing fields.
+    if len(checks) == 2:  # nothing required: only the syntax check tells
+        return expr
+    complete = F.col("payload").isNotNull()
+    for cond, _ in checks[2:]:
+        complete = complete & ~cond
+    return F.when(complete, F.lit(None).cast("string")).otherwise(expr)

@@ -3,19 +3,17 @@
 rank_rows(fields, [rows, ...], by="streams")  # merge entity rows of several periods, rank them
 change(120, 100)                  # +20.0 (%), None when there is nothing to compare with
 taste_label({"energy": .8, ...})  # 'High-energy dancer'
-nearest(profile, catalog, played) # content-based recommendations with the closest features
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from core.collections import CELL_BINS, CELL_FEATURES, RADAR_FEATURES, cell_id, cell_of
-from spark_jobs.dedupe import name_key
+from core.collections import RADAR_FEATURES
 
 Doc = dict[str, Any]
 
@@ -158,153 +156,6 @@ def taste_label(means: dict[str, float]) -> str:
 def listening_age(decades: dict[str, float]) -> str | None:
     """The decade with the largest share ('1990s'), or None."""
     return max(decades, key=lambda d: decades[d]) if decades else None
-
-
-def _vector(features: dict[str, float]) -> list[float]:
-    return [float(features.get(f) or 0.0) for f in RADAR_FEATURES]
-
-
-def nearest(means: dict[str, float], catalog: Iterable[Doc], played: set[str], n: int = 20) -> list[Doc]:
-    """Catalog tracks closest (Euclidean over RADAR_FEATURES) to `means`, minus played ones.
-
-    `played` holds track ids and normalised 'artist|track' keys (plays without a track id count).
-    Each result carries `distance` and `why`: the three features closest to the profile.
-    """
-    target = _vector(means)
-    scored = []
-    for t in catalog:
-        if not t.get("features") or _played(played, t["_id"], t.get("artist_names"), t.get("name")):
-            continue
-        vec = _vector(t["features"])
-        scored.append((math.dist(target, vec), t, vec))
-    scored.sort(key=lambda s: (s[0], str(s[1]["_id"])))
-    return [_described(dist, t, vec, target) for dist, t, vec in scored[:n]]
-
-
-def _played(played: set[str], track_id: Any, artists: Any, name: Any) -> bool:
-    return track_id in played or name_key(artists, name) in played
-
-
-def _described(dist: float, track: Doc, vec: Sequence[float], target: Sequence[float]) -> Doc:
-    gaps = sorted(zip(RADAR_FEATURES, vec, target, strict=True), key=lambda g: abs(g[1] - g[2]))
-    why = ", ".join(f"{f} {v:.2f} (you {m:.2f})" for f, v, m in gaps[:3])
-    return {**track, "distance": round(dist, 3), "why": why}
-
-
-QUANTUM = math.sqrt(len(RADAR_FEATURES)) * 0.5 / 255  # the most a byte-packed vector moves a distance
-READ_BUDGET = 40_000  # tracks' vectors Discover reads at most (a ring more would pass it: stop there)
-
-
-def nearest_in_cells(
-    means: dict[str, float],
-    read_vectors: Callable[[list[str]], dict[str, Any]],
-    read_rows: Callable[[list[str]], dict[str, list[Any]]],
-    played: set[str],
-    n: int = 20,
-    budget: int = READ_BUDGET,
-) -> list[Doc]:
-    """`nearest` over Discover's index (catalog_cells). Reads rings of cells around the
-    profile's cell (their byte-packed feature vectors, `read_vectors(ids)` → {id: (k, 7) array})
-    until the n-th nearest unplayed track is closer than any track outside the rings can be (the
-    grid's axes are three of the measured features, so a track in an unread cell is at least as
-    far as that cell's edge): exact, to the vectors' 1/255 steps. Names (`read_rows(ids)` →
-    {id: rows}) are read only for the cells of the tracks it walks past. In a dense part of a
-    large catalog the exact answer can need 100,000+ tracks' vectors; the search then stops
-    before a ring would take it past `budget` and answers with the nearest of what it read (the
-    27 cells around the profile hold the nearest tracks along the grid's axes)."""
-    import numpy as np
-
-    target = np.asarray(_vector(means))
-    point = [min(1.0, max(0.0, float(means.get(f) or 0.0))) for f in CELL_FEATURES]
-    center = cell_of(means)
-    cells: list[str] = []
-    blocks: list[Any] = []
-    rows: dict[str, list[Any]] = {}
-    best: list[tuple[float, Doc, Any]] = []
-    total = 0
-    for r in range(CELL_BINS):
-        for cid, vectors in read_vectors([cell_id(c) for c in ring(center, r)]).items():
-            cells.append(cid)
-            blocks.append(vectors)
-            total += len(vectors)
-        if total < n:
-            continue
-        reach = searched_radius(point, center, r)
-        growth = ((2 * r + 3) ** 3 - (2 * r + 1) ** 3) / (2 * r + 1) ** 3  # next ring's share, if as dense
-        over_budget = total * (1 + growth) > budget
-        vectors_all = np.concatenate(blocks)
-        dist = np.sqrt(((vectors_all - target) ** 2).sum(axis=1))
-        if not over_budget and np.partition(dist, n - 1)[n - 1] + QUANTUM > reach:
-            continue  # even ignoring what was played, tracks outside may be nearer: read on
-        best = _walk(dist, vectors_all, cells, blocks, rows, read_rows, played, n)
-        if over_budget or (len(best) == n and best[-1][0] + QUANTUM <= reach):
-            break
-    else:
-        if blocks:  # the whole grid is read
-            vectors_all = np.concatenate(blocks)
-            dist = np.sqrt(((vectors_all - target) ** 2).sum(axis=1))
-            best = _walk(dist, vectors_all, cells, blocks, rows, read_rows, played, n)
-    return [_described(dist, t, vec.tolist(), target.tolist()) for dist, t, vec in best]
-
-
-def _walk(
-    dist: Any,
-    vectors: Any,
-    cells: list[str],
-    blocks: list[Any],
-    rows: dict[str, list[Any]],
-    read_rows: Callable[[list[str]], dict[str, list[Any]]],
-    played: set[str],
-    n: int,
-) -> list[tuple[float, Doc, Any]]:
-    """The n nearest unplayed tracks of the cells read so far, fetching names as it goes."""
-    import numpy as np
-
-    owner = np.repeat(np.arange(len(blocks)), [len(b) for b in blocks])
-    index = np.concatenate([np.arange(len(b)) for b in blocks])
-    order = np.argsort(dist, kind="stable")
-    picked: list[tuple[float, Doc, Any]] = []
-    seen: set[str] = set()
-    for pos, k in enumerate(order):
-        cid = cells[owner[k]]
-        if cid not in rows:  # names for the cells of the next few candidates, in one read
-            ahead = order[pos : pos + max(8, n - len(picked))]
-            rows |= read_rows(list(dict.fromkeys(cells[owner[j]] for j in ahead).keys() - rows.keys()))
-        _id, name, artists, year = rows[cid][index[k]]
-        if _id in seen or _played(played, _id, artists, name):
-            continue
-        seen.add(_id)
-        features = dict(zip(RADAR_FEATURES, vectors[k].tolist(), strict=True))
-        track = {"_id": _id, "name": name, "artist_names": artists, "release_year": year}
-        track["features"] = features
-        picked.append((float(dist[k]), track, vectors[k]))
-        if len(picked) == n:
-            break
-    return picked
-
-
-def ring(center: tuple[int, int, int], r: int) -> list[tuple[int, int, int]]:
-    """The grid cells at Chebyshev distance exactly `r` from `center`."""
-    axes = [range(max(0, c - r), min(CELL_BINS, c + r + 1)) for c in center]
-    return [
-        (i, j, k)
-        for i in axes[0]
-        for j in axes[1]
-        for k in axes[2]
-        if max(abs(i - center[0]), abs(j - center[1]), abs(k - center[2])) == r
-    ]
-
-
-def searched_radius(point: Sequence[float], center: tuple[int, int, int], r: int) -> float:
-    """How far from `point` every cell within `r` of `center` reaches: a track outside them is
-    at least this far away (inf once they cover the grid)."""
-    reach = math.inf
-    for x, c in zip(point, center, strict=True):
-        if c - r > 0:
-            reach = min(reach, x - (c - r) / CELL_BINS)
-        if c + r < CELL_BINS - 1:
-            reach = min(reach, (c + r + 1) / CELL_BINS - x)
-    return reach
 
 
 def similarity(a: dict[str, float], b: dict[str, float]) -> float | None:

@@ -44,7 +44,7 @@ from core.collections import (
 )
 from core.events import utc_now
 from core.settings import get_settings
-from streamlit_app import logic
+from streamlit_app import logic, recommend
 
 Doc = dict[str, Any]
 Key = tuple[str, str]
@@ -324,7 +324,7 @@ def discover(user_id: str, means: tuple[tuple[str, float], ...], n: int = 20) ->
         found = _by_ids(Coll.CATALOG_CELLS, [rows_of_cell(i) for i in ids], {"rows": 1})
         return {i: unpack_list(found[rows_of_cell(i)]["rows"]) for i in ids}
 
-    return logic.nearest_in_cells(dict(means), vectors, rows, played_track_keys(user_id), n)
+    return recommend.nearest_in_cells(dict(means), vectors, rows, played_track_keys(user_id), n)
 
 
 # --- operations --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from core.collections import ENTITY_FIELDS
-from streamlit_app import logic, wrapped_image
+from streamlit_app import logic, recommend, wrapped_image
 from streamlit_app.nowplaying import current
 from streamlit_app.periods import Period, cover, preset, previous, series_keys, week_of
 
@@ -136,7 +136,7 @@ def test_nearest_excludes_played_and_explains() -> None:
         {"_id": "nofeat", "features": None},
         {"_id": "by-name", "name": "Halo!", "artist_names": ["Beyoncé"], "features": means},
     ]
-    recs = logic.nearest(means, catalog, {"played", "beyonce|halo"})  # ids and 'artist|track' keys
+    recs = recommend.nearest(means, catalog, {"played", "beyonce|halo"})  # ids and 'artist|track' keys
     assert [r["_id"] for r in recs] == ["near", "far"]
     assert recs[0]["why"].startswith("danceability 0.50 (you 0.50)")
 

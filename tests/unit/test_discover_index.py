@@ -19,7 +19,7 @@ from core.collections import (
 )
 from core.events import AUDIO_FEATURE_NAMES
 from spark_jobs.dedupe import name_key
-from streamlit_app import logic
+from streamlit_app import recommend
 
 
 def _catalog(n: int, seed: int) -> list[dict]:
@@ -68,9 +68,9 @@ def test_ring_search_equals_brute_force_and_reads_a_neighbourhood():
         means = {f: rng.uniform(0.2, 0.8) for f in RADAR_FEATURES}
         played = {t["_id"] for t in rng.sample(tracks, 1000)}
         played |= {name_key(t["artist_names"], t["name"]) for t in tracks[::7]}  # by name (exports)
-        expected = logic.nearest(means, everything, played, n=10)
+        expected = recommend.nearest(means, everything, played, n=10)
         counted.update(vectors=0, rows=0)
-        got = logic.nearest_in_cells(means, vectors, rows, played, n=10)
+        got = recommend.nearest_in_cells(means, vectors, rows, played, n=10)
         assert [t["distance"] for t in got] == [t["distance"] for t in expected]
         assert {t["_id"] for t in got} == {t["_id"] for t in expected}
         assert not {t["_id"] for t in got} & (played | {t["_id"] for t in tracks[::7]})
@@ -82,8 +82,8 @@ def test_search_covers_the_whole_grid_when_the_catalog_is_small():
     tracks = _catalog(5, seed=1)
     vectors, rows, _ = _index(tracks)
     means = dict.fromkeys(RADAR_FEATURES, 0.0)
-    assert len(logic.nearest_in_cells(means, vectors, rows, set(), n=20)) == 5
-    assert logic.nearest_in_cells(means, vectors, rows, {t["_id"] for t in tracks}, n=20) == []
+    assert len(recommend.nearest_in_cells(means, vectors, rows, set(), n=20)) == 5
+    assert recommend.nearest_in_cells(means, vectors, rows, {t["_id"] for t in tracks}, n=20) == []
 
 
 def test_a_track_in_two_cells_is_offered_once():
@@ -98,7 +98,7 @@ def test_a_track_in_two_cells_is_offered_once():
     def rows(ids):
         return {i: [r for r, _ in cells[i]] for i in ids}
 
-    got = logic.nearest_in_cells(dict.fromkeys(RADAR_FEATURES, 0.5), vectors, rows, set(), n=5)
+    got = recommend.nearest_in_cells(dict.fromkeys(RADAR_FEATURES, 0.5), vectors, rows, set(), n=5)
     assert [t["_id"] for t in got] == [track["_id"]]
 
 
@@ -106,15 +106,15 @@ def test_rings_partition_the_grid_and_radius_bounds_the_rest():
     center = (0, 7, 15)
     seen: set[tuple[int, int, int]] = set()
     for r in range(CELL_BINS):
-        cells = logic.ring(center, r)
+        cells = recommend.ring(center, r)
         assert not seen & set(cells)
         seen |= set(cells)
     assert len(seen) == CELL_BINS**3
     point = [0.01, 0.47, 0.99]  # in cell (0, 7, 15): the nearest inner edge is valence's 0.5
     assert cell_of({"energy": 0.01, "valence": 0.47, "danceability": 0.99}) == center
-    assert logic.searched_radius(point, center, 0) == pytest.approx(8 / 16 - 0.47)
-    assert logic.searched_radius(point, center, 1) == pytest.approx(9 / 16 - 0.47)
-    assert logic.searched_radius(point, center, CELL_BINS) == float("inf")
+    assert recommend.searched_radius(point, center, 0) == pytest.approx(8 / 16 - 0.47)
+    assert recommend.searched_radius(point, center, 1) == pytest.approx(9 / 16 - 0.47)
+    assert recommend.searched_radius(point, center, CELL_BINS) == float("inf")
 
 
 def test_cells_clamp_and_vectors_pack_to_a_byte_per_value():
@@ -142,9 +142,9 @@ def test_a_dense_neighbourhood_stops_at_the_read_budget():
     tracks = _catalog(20_000, seed=4)
     vectors, rows, counted = _index(tracks)
     means = dict.fromkeys(RADAR_FEATURES, 0.5)
-    exact = logic.nearest_in_cells(means, vectors, rows, set(), n=10)
+    exact = recommend.nearest_in_cells(means, vectors, rows, set(), n=10)
     counted.update(vectors=0, rows=0)
-    capped = logic.nearest_in_cells(means, vectors, rows, set(), n=10, budget=1_500)
+    capped = recommend.nearest_in_cells(means, vectors, rows, set(), n=10, budget=1_500)
     assert counted["vectors"] <= 1_500
     assert len(capped) == 10 and [t["distance"] for t in capped] == sorted(t["distance"] for t in capped)
     overlap = {t["_id"] for t in capped} & {t["_id"] for t in exact}
