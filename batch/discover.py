@@ -14,7 +14,6 @@ cell, the newest; the summary document counts them.
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,13 +22,14 @@ from core.collections import (
     CELL_FEATURES,
     CELLS_SUMMARY,
     RADAR_FEATURES,
+    CellRows,
     Coll,
     cell_id,
     cell_of,
+    pack_lines,
     pack_vectors,
     rows_of_cell,
     track_features,
-    unpack_list,
     unpack_vectors,
 )
 from core.events import utc_now
@@ -57,34 +57,33 @@ def by_cell(tracks: Iterable[Doc]) -> dict[str, list[Entry]]:
     return out
 
 
-Part = tuple[str, bytes]  # (JSON text of rows, pack_vectors bytes) of some tracks of one cell
+Part = tuple[str, bytes]  # (JSON lines of rows, pack_vectors bytes) of some tracks of one cell
 
 
 def packed(entries: list[Entry]) -> Part:
     """A cell's entries as the writer takes them (made where the tracks are, e.g. on executors)."""
-    return json.dumps([r for r, _ in entries]), pack_vectors([v for _, v in entries])
+    return "\n".join(json.dumps(r) for r, _ in entries), pack_vectors([v for _, v in entries])
 
 
-def _docs(_id: str, rows_json: str, vectors: bytes, now: Any) -> list[Doc]:
+def _docs(_id: str, lines: str, vectors: bytes, now: Any) -> list[Doc]:
     cell = [int(i) for i in _id.split("|")[1:]]
     count = len(vectors) // len(RADAR_FEATURES)
     return [
         {"_id": _id, "cell": cell, "count": count, "vectors": vectors},
-        {"_id": rows_of_cell(_id), "rows": zlib.compress(rows_json.encode(), 1), "updated_at": now},
+        {"_id": rows_of_cell(_id), "rows": pack_lines([lines] if lines else []), "updated_at": now},
     ]
 
 
 def _joined(parts: list[Part]) -> Part:
-    """Parts of one cell as one (JSON lists spliced as text, vectors concatenated: no decoding)."""
-    texts = [t[1:-1] for t, _ in parts if len(t) > 2]
-    return "[" + ", ".join(texts) + "]", b"".join(v for _, v in parts)  # as json.dumps separates
+    """Parts of one cell as one (lines and vectors concatenated: nothing decoded)."""
+    return "\n".join(t for t, _ in parts if t), b"".join(v for _, v in parts)
 
 
 def _merged(stored: dict[str, Doc], _id: str, parts: list[Part]) -> Part:
     """Parts merged onto a stored cell: one entry per track id, a new one replacing the old."""
     entries: dict[str, Entry] = {}
-    docs = [(unpack_list(stored[rows_of_cell(_id)]["rows"]), stored[_id]["vectors"])]
-    docs += [(json.loads(t), v) for t, v in parts]
+    docs = [(list(CellRows(stored[rows_of_cell(_id)]["rows"])), stored[_id]["vectors"])]
+    docs += [([json.loads(line) for line in t.split("\n")] if t else [], v) for t, v in parts]
     for rows, vectors in docs:
         for row, vec in zip(rows, unpack_vectors(vectors).tolist(), strict=True):
             entries[row[0]] = (row, vec)
@@ -106,8 +105,8 @@ def merge_cells(db: Any, cells: Iterable[tuple[str, list[Part]]]) -> Doc:
         docs = []
         for _id, parts in chunk:
             old = stored.get(_id)
-            rows_json, vectors = _merged(stored, _id, parts) if old else _joined(parts)
-            docs += _docs(_id, rows_json, vectors, now)
+            lines, vectors = _merged(stored, _id, parts) if old else _joined(parts)
+            docs += _docs(_id, lines, vectors, now)
             summary["tracks"] += docs[-2]["count"] - (old or {}).get("count", 0)
             summary["cells"] += 0 if old else 1
         coll.delete_many({"_id": {"$in": [d["_id"] for d in docs]}})

@@ -1,4 +1,4 @@
-"""Benchmark: sustained plays/s and a large import through Kafka → Spark → FerretDB, end to end.
+"""Benchmark: a large import through Kafka → Spark → FerretDB, end to end (plays/s over it).
 
     .venv/bin/python -m bench.throughput [--plays 500000] [--users 1] [--max-per-trigger 100000]
 
@@ -105,7 +105,7 @@ def save(name: str, result: dict[str, Any]) -> Path:
     return path
 
 
-def _plays(n: int, users: int, start: datetime, spacing_s: float, source: str = "export_extended"):
+def export_plays(n: int, users: int, start: datetime, spacing_s: float, source: str = "export_extended"):
     from core.events import PlayEvent, encode, key_for
 
     out = []
@@ -173,7 +173,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=1800)
     args = parser.parse_args()
     settings = bench_settings("tput")
-    payloads = _plays(args.plays, args.users, datetime(2015, 1, 1, tzinfo=UTC), 200.0)
+    payloads = export_plays(args.plays, args.users, datetime(2015, 1, 1, tzinfo=UTC), 200.0)
     with plays_job(settings, max_per_trigger=args.max_per_trigger) as db:
         started = time.perf_counter()
         publish_s = publish_bulk(settings, payloads)

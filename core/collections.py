@@ -31,8 +31,9 @@ Catalog
                few small documents by `_id` instead of scanning 1.2 M tracks. Per cell two
                documents: _id cell_id(cell): cell [i, j, k], count, vectors (bytes,
                `pack_vectors`: RADAR_FEATURES of each track, one byte per value, 0 for
-               unknown); _id rows_of_cell(cell_id): rows (bytes, `pack_list`: [track id, name,
-               [artist names], release_year] per track, in the vectors' order), updated_at.
+               unknown); _id rows_of_cell(cell_id): rows (bytes, zlib of one JSON line per
+               track: [track id, name, [artist names], release_year], in the vectors' order;
+               read with `CellRows`), updated_at.
                `_id` CELLS_SUMMARY: tracks, cells, features, bins, updated_at. Written by the
                Kaggle backfill (`batch.discover`); a track whose features changed can linger in
                its old cell until `rebuild_cells`, so readers keep one entry per track id.
@@ -63,6 +64,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -235,6 +237,27 @@ def cell_id(cell: tuple[int, ...]) -> str:
 def rows_of_cell(cell_doc_id: str) -> str:
     """`_id` of the names document of a catalog cell."""
     return rollup_id(cell_doc_id, "rows")
+
+
+class CellRows(Sequence[list[Any]]):
+    """A catalog cell's `rows`, each JSON line decoded only when read: a search looks at a few of
+    a cell's ~1,000 rows, and decoding them all made Python's cyclic GC pause the page (~45 ms)."""
+
+    def __init__(self, blob: bytes) -> None:
+        self._lines = zlib.decompress(blob).decode().split("\n") if blob else []
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [json.loads(line) for line in self._lines[i]]
+        return json.loads(self._lines[i])
+
+
+def pack_lines(lines: list[str]) -> bytes:
+    """catalog_cells `rows` from JSON lines (`json.dumps` of each row)."""
+    return zlib.compress("\n".join(lines).encode(), 1)
 
 
 def pack_vectors(vectors: list[list[float]]) -> bytes:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,6 +36,7 @@ from core import mongo
 from core.collections import (
     CELLS_SUMMARY,
     ENTITY_FIELDS,
+    CellRows,
     Coll,
     rollup_id,
     rows_of_cell,
@@ -320,9 +322,9 @@ def discover(user_id: str, means: tuple[tuple[str, float], ...], n: int = 20) ->
         found = _by_ids(Coll.CATALOG_CELLS, ids, {"vectors": 1})
         return {i: unpack_vectors(d["vectors"]) for i, d in sorted(found.items())}
 
-    def rows(ids: list[str]) -> dict[str, list[Any]]:
+    def rows(ids: list[str]) -> dict[str, Sequence[Any]]:
         found = _by_ids(Coll.CATALOG_CELLS, [rows_of_cell(i) for i in ids], {"rows": 1})
-        return {i: unpack_list(found[rows_of_cell(i)]["rows"]) for i in ids}
+        return {i: CellRows(found[rows_of_cell(i)]["rows"]) for i in ids}
 
     return recommend.nearest_in_cells(dict(means), vectors, rows, played_track_keys(user_id), n)
 

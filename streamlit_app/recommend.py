@@ -60,7 +60,7 @@ READ_BUDGET = 40_000  # tracks' vectors Discover reads at most (a ring more woul
 def nearest_in_cells(
     means: dict[str, float],
     read_vectors: Callable[[list[str]], dict[str, Any]],
-    read_rows: Callable[[list[str]], dict[str, list[Any]]],
+    read_rows: Callable[[list[str]], dict[str, Sequence[Any]]],
     played: set[str],
     n: int = 20,
     budget: int = READ_BUDGET,
@@ -79,7 +79,7 @@ def nearest_in_cells(
     center = cell_of(means)
     cells: list[str] = []
     blocks: list[Any] = []
-    rows: dict[str, list[Any]] = {}
+    rows: dict[str, Sequence[Any]] = {}
     best: list[tuple[float, Doc, Any]] = []
     total = 0
     for r in range(CELL_BINS):
@@ -112,8 +112,8 @@ def _walk(
     vectors: Any,
     cells: list[str],
     blocks: list[Any],
-    rows: dict[str, list[Any]],
-    read_rows: Callable[[list[str]], dict[str, list[Any]]],
+    rows: dict[str, Sequence[Any]],
+    read_rows: Callable[[list[str]], dict[str, Sequence[Any]]],
     played: set[str],
     n: int,
 ) -> list[tuple[float, Doc, Any]]:

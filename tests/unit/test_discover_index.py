@@ -11,10 +11,10 @@ from batch.discover import by_cell, cell_entry
 from core.collections import (
     CELL_BINS,
     RADAR_FEATURES,
+    CellRows,
     cell_id,
     cell_of,
     pack_vectors,
-    unpack_list,
     unpack_vectors,
 )
 from core.events import AUDIO_FEATURE_NAMES
@@ -158,11 +158,11 @@ def test_parts_splice_when_new_and_merge_by_track_id_onto_a_stored_cell():
     two = [{**t, "name": f"new {t['name']}"} for t in two]
     entries = lambda ts: [cell_entry(t)[1] for t in ts]  # noqa: E731
     rows_json, vectors = _joined([packed(entries(one[:2])), packed([]), packed(entries(one[2:]))])
-    assert rows_json == packed(entries(one))[0]  # spliced text is what one json.dumps makes
+    assert rows_json == packed(entries(one))[0]  # spliced lines are what one cell's packing makes
     stored = {d["_id"]: d for d in _docs("cell|1|2|3", rows_json, vectors, None)}
     assert stored["cell|1|2|3"]["count"] == 3
-    assert [r[0] for r in unpack_list(stored["cell|1|2|3|rows"]["rows"])] == ["t00000", "t00001", "t00002"]
+    assert [r[0] for r in CellRows(stored["cell|1|2|3|rows"]["rows"])] == ["t00000", "t00001", "t00002"]
     rows_json, vectors = _merged(stored, "cell|1|2|3", [packed(entries(two))])
-    names = {r[0]: r[1] for r in json.loads(rows_json)}
+    names = {r[0]: r[1] for r in map(json.loads, rows_json.split("\n"))}
     assert names == {"t00000": "new Song 0", "t00001": "new Song 1", "t00002": "Song 2"}
     assert len(unpack_vectors(vectors)) == 3
