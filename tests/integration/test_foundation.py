@@ -10,7 +10,7 @@ import pytest
 from pymongo.errors import DuplicateKeyError
 
 from core import kafka
-from core.collections import INDEXES
+from core.collections import INDEXES, Coll
 from core.events import PlayEvent, decode
 from core.topics import Topic, topic_name
 
@@ -78,6 +78,17 @@ def test_ensure_indexes_is_idempotent(mongo_db):
     from core.mongo import ensure_indexes
 
     assert ensure_indexes(mongo_db) == []  # the stack fixture already made them all
+
+
+def test_ensure_indexes_drops_plain_indexes_an_older_version_made_on_ferretdb(mongo_db):
+    from core.mongo import ensure_indexes, is_ferretdb
+
+    if not is_ferretdb(mongo_db):
+        pytest.skip("MongoDB keeps every declared index")
+    spec = INDEXES[Coll.PLAYS][0]
+    mongo_db.plays.create_index(list(spec.keys), name=spec.index_name())
+    assert ensure_indexes(mongo_db) == []
+    assert spec.index_name() not in {i["name"] for i in mongo_db.plays.list_indexes()}
 
 
 @pytest.mark.spark
