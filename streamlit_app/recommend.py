@@ -79,6 +79,7 @@ def nearest_in_cells(
     center = cell_of(means)
     cells: list[str] = []
     blocks: list[Any] = []
+    dists: list[Any] = []
     rows: dict[str, Sequence[Any]] = {}
     best: list[tuple[float, Doc, Any]] = []
     total = 0
@@ -86,24 +87,19 @@ def nearest_in_cells(
         for cid, vectors in read_vectors([cell_id(c) for c in ring(center, r)]).items():
             cells.append(cid)
             blocks.append(vectors)
+            dists.append(np.sqrt(((vectors - target) ** 2).sum(axis=1)))
             total += len(vectors)
-        if total < n:
-            continue
         reach = searched_radius(point, center, r)
         growth = ((2 * r + 3) ** 3 - (2 * r + 1) ** 3) / (2 * r + 1) ** 3  # next ring's share, if as dense
-        over_budget = total * (1 + growth) > budget
-        vectors_all = np.concatenate(blocks)
-        dist = np.sqrt(((vectors_all - target) ** 2).sum(axis=1))
-        if not over_budget and np.partition(dist, n - 1)[n - 1] + QUANTUM > reach:
+        last = reach == math.inf or total * (1 + growth) > budget  # all read, or over the budget
+        if not total or (total < n and not last):
+            continue
+        dist = np.concatenate(dists)
+        if not last and np.partition(dist, n - 1)[n - 1] + QUANTUM > reach:
             continue  # even ignoring what was played, tracks outside may be nearer: read on
-        best = _walk(dist, vectors_all, cells, blocks, rows, read_rows, played, n)
-        if over_budget or (len(best) == n and best[-1][0] + QUANTUM <= reach):
+        best = _walk(dist, np.concatenate(blocks), cells, blocks, rows, read_rows, played, n)
+        if last or (len(best) == n and best[-1][0] + QUANTUM <= reach):
             break
-    else:
-        if blocks:  # the whole grid is read
-            vectors_all = np.concatenate(blocks)
-            dist = np.sqrt(((vectors_all - target) ** 2).sum(axis=1))
-            best = _walk(dist, vectors_all, cells, blocks, rows, read_rows, played, n)
     return [_described(dist, t, vec.tolist(), target.tolist()) for dist, t, vec in best]
 
 
