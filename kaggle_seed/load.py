@@ -31,6 +31,8 @@ from kaggle_seed.write import write_partition
 
 log = logging.getLogger("earshot.kaggle")
 ID_COLUMN = {"maharshipandya": "track_id"}  # the others: "id"
+# what each partition returns: its stats, the artists it saw, its tracks' Discover cells
+OUT_COLUMNS = (("kind", "string"), ("key", "string"), ("value", "string"), ("blob", "binary"))
 
 
 def _normalised(dataset: str, columns: list[str], batches: Any, artists: dict[str, Any]) -> Any:
@@ -107,9 +109,7 @@ def load_file(settings: Settings, spark: Any, dataset: str, path: Path) -> dict[
     def load(batches):  # type: ignore[no-untyped-def]
         import pyarrow as pa
 
-        out_schema = pa.schema(
-            [("kind", pa.string()), ("key", pa.string()), ("value", pa.string()), ("blob", pa.binary())]
-        )
+        out_schema = pa.schema([(name, getattr(pa, kind)()) for name, kind in OUT_COLUMNS])
 
         artists: dict[str, Any] = {}
         cells: dict[str, list[Any]] = {}
@@ -129,7 +129,7 @@ def load_file(settings: Settings, spark: Any, dataset: str, path: Path) -> dict[
     rows = (
         df.repartition(parts, key)
         .sortWithinPartitions(key)
-        .mapInArrow(load, "kind string, key string, value string, blob binary")
+        .mapInArrow(load, ", ".join(f"{name} {kind}" for name, kind in OUT_COLUMNS))
         .collect()
     )
     results = [json.loads(r["value"]) for r in rows if r["kind"] == "stats"]

@@ -52,7 +52,8 @@ def event_from_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-RESULT_SCHEMA = "kind string, key string, value string"
+RESULT_COLUMNS = ("kind", "key", "value")  # strings: what each partition returns
+RESULT_SCHEMA = ", ".join(f"{name} string" for name in RESULT_COLUMNS)
 
 
 def process_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
@@ -90,9 +91,7 @@ def process_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]
             stats = process_user(db, cfg, user_id, events)
             counts = json.dumps([stats["events"], stats["changed"]])
             out.append({"kind": "user", "key": user_id, "value": counts})
-        yield pa.RecordBatch.from_pylist(
-            out, schema=pa.schema([(k, pa.string()) for k in ("kind", "key", "value")])
-        )
+        yield pa.RecordBatch.from_pylist(out, schema=pa.schema([(k, pa.string()) for k in RESULT_COLUMNS]))
 
     return run
 
