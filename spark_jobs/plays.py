@@ -6,7 +6,7 @@
 Each micro-batch (foreachBatch) is one pass over the messages on the executors: invalid messages
 become dead letters (the `dead_letters` collection and, from the driver, the dead-letter topic,
 with the reason); valid events are grouped by user and folded into `plays`, and the touched
-rollups are recomputed (spark_jobs.store).
+rollups are recomputed (pipeline.store).
 The checkpoint lives in `<checkpoint_dir>/plays-v1`; a heartbeat goes to pipeline_health.
 """
 
@@ -26,9 +26,9 @@ from pyspark.sql.streaming import StreamingQuery
 from core.events import PlayEvent
 from core.settings import Settings
 from core.topics import Topic, topic_name
+from pipeline.store import JobConfig
 from spark_jobs.sinks import upsert
 from spark_jobs.sources import check, check_columns, read_topic
-from spark_jobs.store import JobConfig
 from spark_jobs.transforms import (
     TIME_FIELDS,
     batch_columns,
@@ -79,7 +79,7 @@ def process_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]
             return
         # imported here, not captured: this function is pickled to the workers, and names from
         # `python -m spark_jobs.plays` (module __main__) would not resolve there
-        from spark_jobs.store import executor_client, process_user
+        from pipeline.store import executor_client, process_user
 
         db = executor_client(cfg.mongo_url)[cfg.mongo_db]
         out = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core import gold
 from producer.playlists import parse_playlist_ref
 from streamlit_app import charts, commands, logic, ui
 from streamlit_app import queries as q
@@ -78,7 +79,7 @@ def profile_view(uid: str, docs: list[dict]) -> None:
     if len(series) == 2:
         a, b = series.values()
         st.metric("Similarity", f"{logic.similarity(a, b) or 0:.0f}%")
-    st.altair_chart(charts.radar(series, logic.RADAR_FEATURES))
+    st.altair_chart(charts.radar(series, gold.RADAR_FEATURES))
     table = pd.DataFrame(series).rename_axis("feature").reset_index().round(2)
     st.dataframe(table, hide_index=True)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from core.collections import play_id
+from core import gold
 from core.events import PlayEvent
 from core.settings import REPO_ROOT, get_settings
 from kaggle_seed.generate_sample import generate_rows
@@ -63,7 +63,7 @@ SAMPLE = [r for r in generate_rows() if r["track_name"]][:5]
 
 
 def _seed_plays(db: Any, user: str, ends: list[dt.datetime]) -> None:
-    from spark_jobs.store import build_plays, replace_plays
+    from pipeline.store import build_plays, replace_plays
 
     plays = []
     for i, end in enumerate(ends):
@@ -79,7 +79,7 @@ def _seed_plays(db: Any, user: str, ends: list[dt.datetime]) -> None:
             artist_names=str(row["artists"]).split(";"),
             duration_ms=int(row["duration_ms"]),
         )
-        plays.append({"_id": play_id(user, ev.event_id), "records": [ev.model_dump()]})
+        plays.append({"_id": gold.play_id(ev.event_id), "records": [ev.model_dump()]})
     replace_plays(db, build_plays(db, user, plays, "UTC", 30_000))
 
 
@@ -204,7 +204,7 @@ def test_data_quality_dag_passes_then_check_fails_loudly(dagbag: Any, mongo_db: 
         mongo_db.tracks.update_one(
             {"_id": str(row["track_id"])}, {"$set": {"features": {"energy": row["energy"]}}}, upsert=True
         )
-    from spark_jobs.reprocess import reprocess
+    from pipeline.reprocess import reprocess
 
     reprocess(get_settings(), "dq-user")
     # the earlier tests' users (reprocessed, digest) are sampled too: every one of their days holds

@@ -7,7 +7,7 @@ Rules (DESIGN §5 "Nothing twice"):
   exports: names only, minute precision) — when their normalised primary-artist + track names are
   equal. Two events from the same source are never merged: they are two real listens.
 
-    from spark_jobs.dedupe import merge, same_play
+    from pipeline.dedupe import merge, same_play
     merged = merge([api_event, export_event])   # fields from the richest source, actual ms_played
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from producer.demo_sim import PERSONAS
+from producer.demo.sim import PERSONAS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -8,10 +8,11 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from core.collections import Coll, rollup_id
+from core import gold
+from core.collections import Coll
 from core.events import PlaylistTrackEvent, stable_id, utc_now
 from core.topics import Topic
-from producer.demo_sim import Listener, Picker
+from producer.demo.sim import Listener, Picker
 from producer.publish import Publisher
 
 
@@ -55,7 +56,7 @@ def publish_playlists(pub: Publisher, db: Any, listener: Listener, picker: Picke
             )
             sent += 1
         db[Coll.PLAYLISTS.value].update_one(
-            {"_id": rollup_id(listener.user_id, playlist_id)},
+            {"_id": gold.playlist_id(listener.user_id, playlist_id)},
             {
                 "$set": {
                     "user_id": listener.user_id,

@@ -5,34 +5,22 @@ recomputing a bucket after a replay, a late play or a restart gives the same doc
     docs = day_rollups(user_id, plays, sessions_by_day)   # {collection: [docs]} for the plays' days
     docs = roll_up(user_id, "month", lower_docs)          # from the day docs of the touched months
 
-Document shapes: core/collections.py ("Gold"). Every document's `_id` is derived from
-(user, grain, period[, entity_type]), so the writer (spark_jobs.store) finds what to replace by
-`_id` alone.
+Document shapes, ids and the codec: core.gold (the contract; docs/gold.md). Every document's
+`_id` is derived from (user, grain, period[, entity_type]), so the writer (pipeline.store) finds
+what to replace by `_id` alone.
 """
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from typing import Any
 
-from core.collections import (
-    ENTITY_TYPES,
-    ROWS_PER_BUCKET,
-    TOP_N,
-    Coll,
-    bucket_of,
-    pack_list,
-    pack_rows,
-    rollup_id,
-    rows_id,
-    unpack_rows,
-)
-from spark_jobs import profiles
-from spark_jobs.dedupe import norm
+from core import gold
+from core.collections import Coll
+from pipeline import profiles
+from pipeline.dedupe import norm
 
 Doc = dict[str, Any]
-PARENT = {"day": "month", "month": "year", "year": "all"}
 COLLECTIONS = (
     Coll.ROLLUP_TOTALS,
     Coll.ROLLUP_ENTITIES,
@@ -41,32 +29,14 @@ COLLECTIONS = (
     Coll.TASTE_PROFILES,
 )
 INPUTS = tuple(c for c in COLLECTIONS if c != Coll.ROLLUP_ENTITIES)  # what a roll-up reads
-COUNTS = ("streams", "plays", "minutes", "skips")
-SESSION_FIELDS = ("start", "end", "plays", "streams", "minutes")
-
-
-def parent_period(grain: str, period: str) -> str:
-    """The period one level up: day '2024-05-01' → month '2024-05' → year '2024' → 'all'."""
-    return {"day": period[:7], "month": period[:4], "year": "all"}[grain]
-
-
-def child_periods(grain: str, period: str, years: Iterable[str] = ()) -> list[str]:
-    """Every possible child period of a month (its days) or a year (its months); for 'all' the
-    given `years` (the ones that exist: the stored all-time series plus the touched years)."""
-    if grain == "month":
-        y, m = int(period[:4]), int(period[5:7])
-        return [f"{period}-{d:02d}" for d in range(1, calendar.monthrange(y, m)[1] + 1)]
-    if grain == "year":
-        return [f"{period}-{m:02d}" for m in range(1, 13)]
-    return sorted(set(years))
 
 
 def doc_ids(user_id: str, grain: str, periods: Iterable[str]) -> dict[Coll, list[str]]:
     """`_id`s of the gold documents of the given periods, per collection (entity rows: the heads'
     ids; their buckets are listed by the heads)."""
     periods = sorted(set(periods))
-    ids = {coll: [rollup_id(user_id, grain, p) for p in periods] for coll in COLLECTIONS}
-    heads = [rollup_id(user_id, grain, p, t) for p in periods for t in ENTITY_TYPES]
+    ids = {coll: [gold.period_id(user_id, grain, p) for p in periods] for coll in COLLECTIONS}
+    heads = [gold.head_id(user_id, grain, p, t) for p in periods for t in gold.ENTITY_TYPES]
     ids[Coll.ROLLUP_ENTITIES] = ids[Coll.ROLLUP_ENTITY_ROWS] = heads
     return ids
 
@@ -143,7 +113,7 @@ class _Buckets:
                 key=lambda r: (-r["streams"], -r["minutes"], str(r["key"])),
             )
             if ranked:
-                head_id = rollup_id(user_id, grain, period, etype)
+                head_id = gold.head_id(user_id, grain, period, etype)
                 out[Coll.ROLLUP_ENTITIES].append(
                     _head(head_id, base | {"period": period}, etype, ranked, now)
                 )
@@ -153,19 +123,19 @@ class _Buckets:
                 buckets.setdefault(period, {})[etype] = out[Coll.ROLLUP_ENTITIES][-1]["buckets"]
         for period, total in self.totals.items():
             if total["plays"]:
-                doc = {"_id": rollup_id(user_id, grain, period), **base, "period": period, **total}
+                doc = {"_id": gold.period_id(user_id, grain, period), **base, "period": period, **total}
                 doc["buckets"] = buckets.get(period, {})
                 out[Coll.ROLLUP_TOTALS].append(doc | {"updated_at": now})
         for period, cells in self.cells.items():
             listed = [{"weekday": w, "hour": h, **c} for (w, h), c in sorted(cells.items())]
             out[Coll.ROLLUP_HEATMAP].append(
-                {"_id": rollup_id(user_id, grain, period), **base, "period": period, "cells": listed}
+                {"_id": gold.period_id(user_id, grain, period), **base, "period": period, "cells": listed}
             )
         for period, accs in self.taste.items():
             acc = accs[0] if len(accs) == 1 else profiles.merge_acc(accs)
             out[Coll.TASTE_PROFILES].append(
                 {
-                    "_id": rollup_id(user_id, grain, period),
+                    "_id": gold.period_id(user_id, grain, period),
                     **base,
                     "period": period,
                     **profiles.finish(acc),
@@ -179,36 +149,36 @@ class _Buckets:
 def _head(head_id: str, base: Doc, etype: str, ranked: list[Doc], now: Any) -> Doc:
     for rank, row in enumerate(ranked, start=1):
         row["rank"] = rank
-    by_minutes = sorted(ranked[: TOP_N * 4], key=lambda r: (-r["minutes"], -r["streams"], str(r["key"])))
-    if len(ranked) > TOP_N * 4:  # the top by minutes is not always within the top by streams
+    by_minutes = sorted(ranked[: gold.TOP_N * 4], key=lambda r: (-r["minutes"], -r["streams"], str(r["key"])))
+    if len(ranked) > gold.TOP_N * 4:  # the top by minutes is not always within the top by streams
         by_minutes = sorted(ranked, key=lambda r: (-r["minutes"], -r["streams"], str(r["key"])))
     return {
         "_id": head_id,
         **base,
         "entity_type": etype,
         "count": len(ranked),
-        "buckets": -(-len(ranked) // ROWS_PER_BUCKET),
-        "top": pack_rows([r | {"series": None} for r in ranked[:TOP_N]]),
-        "top_minutes": pack_rows([r | {"series": None} for r in by_minutes[:TOP_N]]),
+        "buckets": -(-len(ranked) // gold.ROWS_PER_BUCKET),
+        "top": gold.pack_rows([r | {"series": None} for r in ranked[: gold.TOP_N]]),
+        "top_minutes": gold.pack_rows([r | {"series": None} for r in by_minutes[: gold.TOP_N]]),
         # every entity's key and track id, for "have I played this?" (Discover) in one small read
-        "keys": pack_list([str(k) for r in ranked for k in (r["key"], r["track_id"]) if k]),
+        "keys": gold.pack_list([str(k) for r in ranked for k in (r["key"], r["track_id"]) if k]),
         "updated_at": now,
     }
 
 
 def _buckets(head_id: str, base: Doc, etype: str, ranked: list[Doc]) -> list[Doc]:
-    n = -(-len(ranked) // ROWS_PER_BUCKET)
+    n = -(-len(ranked) // gold.ROWS_PER_BUCKET)
     groups: list[list[Doc]] = [[] for _ in range(n)]
     for row in ranked:
-        groups[bucket_of(str(row["key"]), n)].append(row)
+        groups[gold.bucket_of(str(row["key"]), n)].append(row)
     return [
         {
-            "_id": rows_id(head_id, b),
+            "_id": gold.rows_id(head_id, b),
             **base,
             "entity_type": etype,
             "bucket": b,
             "buckets": n,
-            "rows": pack_rows(g),
+            "rows": gold.pack_rows(g),
         }
         for b, g in enumerate(groups)
     ]
@@ -259,15 +229,15 @@ def roll_up(user_id: str, grain: str, lower: dict[Coll, list[Doc]], now: Any = N
     """Documents of `grain` from the complete lower-grain documents of the same periods."""
     b = _Buckets()
     for doc in lower.get(Coll.ROLLUP_TOTALS, []):
-        total = b.total(parent_period(doc["grain"], doc["period"]))
+        total = b.total(gold.parent_period(doc["grain"], doc["period"]))
         _add(total, doc)
         total["sessions"] += doc.get("sessions", 0)
         total["session_minutes"] += doc.get("session_minutes", 0.0)
         _span(total, doc.get("first_played"), doc.get("last_played"))
-        total["series"][doc["period"]] = {f: doc[f] for f in COUNTS}
+        total["series"][doc["period"]] = {f: doc[f] for f in gold.COUNTS}
     for doc in lower.get(Coll.ROLLUP_ENTITY_ROWS, []):
-        period = parent_period(doc["grain"], doc["period"])
-        for r in unpack_rows(doc["rows"]):
+        period = gold.parent_period(doc["grain"], doc["period"])
+        for r in gold.unpack_rows(doc["rows"]):
             row = b.entity(period, doc["entity_type"], r["key"], r["name"], r["artist_name"])
             if r.get("track_id") and not row["track_id"]:
                 row.update(track_id=r["track_id"], name=r["name"])
@@ -276,11 +246,11 @@ def roll_up(user_id: str, grain: str, lower: dict[Coll, list[Doc]], now: Any = N
             if grain != "month":
                 row["series"][doc["period"]] = r["streams"]
     for doc in lower.get(Coll.ROLLUP_HEATMAP, []):
-        period = parent_period(doc["grain"], doc["period"])
+        period = gold.parent_period(doc["grain"], doc["period"])
         for c in doc["cells"]:
             cell = b.cell(period, c["weekday"], c["hour"])
             cell["streams"] += c["streams"]
             cell["minutes"] += c["minutes"]
     for doc in lower.get(Coll.TASTE_PROFILES, []):
-        b.taste.setdefault(parent_period(doc["grain"], doc["period"]), []).append(doc["acc"])
+        b.taste.setdefault(gold.parent_period(doc["grain"], doc["period"]), []).append(doc["acc"])
     return b.documents(user_id, grain, now)

@@ -1,6 +1,6 @@
 """Catalog coverage of plays: the share of played tracks (and of plays) that have audio features.
 
-from batch.coverage import catalog_coverage
+from pipeline.coverage import catalog_coverage
 catalog_coverage(settings, user_id=None)  # {'tracks': n, 'tracks_with_features': k, 'share': ..}
 """
 

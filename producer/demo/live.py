@@ -13,7 +13,7 @@ import random
 from datetime import datetime, timedelta
 
 from core.events import NowPlayingEvent, stable_id
-from producer.demo_sim import Listener, Picker, SimPlay, session
+from producer.demo.sim import Listener, Picker, SimPlay, session
 
 IDLE_REPEAT = timedelta(seconds=30)  # re-announce "nothing playing" this often
 

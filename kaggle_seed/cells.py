@@ -1,6 +1,6 @@
 """Discover's catalog index: the catalog's tracks with audio features, grouped by grid cell.
 
-    from batch.discover import by_cell, merge_cells, packed, rebuild_cells
+    from kaggle_seed.cells import by_cell, merge_cells, packed, rebuild_cells
     parts = {cell: [packed(entries)] for cell, entries in by_cell(tracks).items()}
     merge_cells(db, parts.items())   # the Kaggle backfill: parts made by each partition
     rebuild_cells(db)                # from the whole `tracks` collection (a scan)
@@ -17,21 +17,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from core.collections import (
-    CELL_BINS,
-    CELL_FEATURES,
-    CELLS_SUMMARY,
-    RADAR_FEATURES,
-    CellRows,
-    Coll,
-    cell_id,
-    cell_of,
-    pack_lines,
-    pack_vectors,
-    rows_of_cell,
-    track_features,
-    unpack_vectors,
-)
+from core import gold
+from core.collections import Coll, track_features
 from core.events import utc_now
 from core.mongo import find_ids
 
@@ -46,7 +33,10 @@ def cell_entry(track: Doc) -> tuple[str, Entry] | None:
     if not features:
         return None
     row = [track["_id"], track.get("name"), list(track.get("artist_names") or []), track.get("release_year")]
-    return cell_id(cell_of(features)), (row, [float(features.get(f) or 0.0) for f in RADAR_FEATURES])
+    return gold.cell_id(gold.cell_of(features)), (
+        row,
+        [float(features.get(f) or 0.0) for f in gold.RADAR_FEATURES],
+    )
 
 
 def by_cell(tracks: Iterable[Doc]) -> dict[str, list[Entry]]:
@@ -57,20 +47,20 @@ def by_cell(tracks: Iterable[Doc]) -> dict[str, list[Entry]]:
     return out
 
 
-Part = tuple[str, bytes]  # (JSON lines of rows, pack_vectors bytes) of some tracks of one cell
+Part = tuple[str, bytes]  # (JSON lines of rows, gold.pack_vectors bytes) of some tracks of one cell
 
 
 def packed(entries: list[Entry]) -> Part:
     """A cell's entries as the writer takes them (made where the tracks are, e.g. on executors)."""
-    return "\n".join(json.dumps(r) for r, _ in entries), pack_vectors([v for _, v in entries])
+    return "\n".join(json.dumps(r) for r, _ in entries), gold.pack_vectors([v for _, v in entries])
 
 
 def _docs(_id: str, lines: str, vectors: bytes, now: Any) -> list[Doc]:
     cell = [int(i) for i in _id.split("|")[1:]]
-    count = len(vectors) // len(RADAR_FEATURES)
+    count = len(vectors) // len(gold.RADAR_FEATURES)
     return [
         {"_id": _id, "cell": cell, "count": count, "vectors": vectors},
-        {"_id": rows_of_cell(_id), "rows": pack_lines([lines] if lines else []), "updated_at": now},
+        {"_id": gold.rows_of_cell(_id), "rows": gold.pack_lines([lines] if lines else []), "updated_at": now},
     ]
 
 
@@ -82,10 +72,10 @@ def _joined(parts: list[Part]) -> Part:
 def _merged(stored: dict[str, Doc], _id: str, parts: list[Part]) -> Part:
     """Parts merged onto a stored cell: one entry per track id, a new one replacing the old."""
     entries: dict[str, Entry] = {}
-    docs = [(list(CellRows(stored[rows_of_cell(_id)]["rows"])), stored[_id]["vectors"])]
+    docs = [(list(gold.CellRows(stored[gold.rows_of_cell(_id)]["rows"])), stored[_id]["vectors"])]
     docs += [([json.loads(line) for line in t.split("\n")] if t else [], v) for t, v in parts]
     for rows, vectors in docs:
-        for row, vec in zip(rows, unpack_vectors(vectors).tolist(), strict=True):
+        for row, vec in zip(rows, gold.unpack_vectors(vectors).tolist(), strict=True):
             entries[row[0]] = (row, vec)
     return packed(list(entries.values()))
 
@@ -96,12 +86,12 @@ def merge_cells(db: Any, cells: Iterable[tuple[str, list[Part]]]) -> Doc:
     `cells` may be a generator: one chunk of cells is in memory at a time."""
     coll = db[Coll.CATALOG_CELLS.value]
     now = utc_now()
-    summary = coll.find_one({"_id": CELLS_SUMMARY}) or {"tracks": 0, "cells": 0}
+    summary = coll.find_one({"_id": gold.CELLS_SUMMARY}) or {"tracks": 0, "cells": 0}
     chunk: list[tuple[str, list[Part]]] = []
 
     def flush() -> None:
         ids = [c for c, _ in chunk]
-        stored = {d["_id"]: d for d in find_ids(db, Coll.CATALOG_CELLS, [*ids, *map(rows_of_cell, ids)])}
+        stored = {d["_id"]: d for d in find_ids(db, Coll.CATALOG_CELLS, [*ids, *map(gold.rows_of_cell, ids)])}
         docs = []
         for _id, parts in chunk:
             old = stored.get(_id)
@@ -119,8 +109,8 @@ def merge_cells(db: Any, cells: Iterable[tuple[str, list[Part]]]) -> Doc:
             flush()
     if chunk:
         flush()
-    summary |= {"features": list(CELL_FEATURES), "bins": CELL_BINS, "updated_at": now}
-    coll.replace_one({"_id": CELLS_SUMMARY}, summary, upsert=True)
+    summary |= {"features": list(gold.CELL_FEATURES), "bins": gold.CELL_BINS, "updated_at": now}
+    coll.replace_one({"_id": gold.CELLS_SUMMARY}, summary, upsert=True)
     return summary
 
 

@@ -1,6 +1,6 @@
 """Synthetic files in the rodolfofigueroa and yamaerenay schemas (tests and the benchmark).
 
-    from kaggle_seed.synthetic import write_tracks_features, write_yamaerenay
+    from tests.synthetic.kaggle import write_tracks_features, write_yamaerenay
     write_tracks_features(Path("tracks_features.csv"), rows=1_200_000, seed=1)
     write_yamaerenay(Path("folder"), rows=500, seed=1)  # tracks.csv + artists.csv
 

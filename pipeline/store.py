@@ -24,13 +24,14 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
-from core.collections import Coll, rollup_id
+from core import gold
+from core.collections import Coll
 from core.events import utc_now
-from core.mongo import ID_CHUNK, entity_row_docs, find_ids
+from core.mongo import ID_CHUNK, find_ids
 from core.settings import Settings
-from spark_jobs import rollups, sessions
-from spark_jobs.dedupe import assign
-from spark_jobs.enrich import play_document, source_records
+from pipeline import rollups, sessions
+from pipeline.dedupe import assign
+from pipeline.enrich import play_document, source_records
 
 Doc = dict[str, Any]
 NEXT_LEVEL = (("day", "month"), ("month", "year"), ("year", "all"))
@@ -83,7 +84,7 @@ def candidate_days(times: list[datetime], zone: str, tol_s: int) -> set[str]:
 
 def day_docs(db: Database[Doc], user_id: str, days: set[str]) -> dict[str, Doc]:
     """The stored day totals (which list their play ids) of the given local days."""
-    ids = [rollup_id(user_id, "day", d) for d in sorted(days)]
+    ids = [gold.period_id(user_id, "day", d) for d in sorted(days)]
     return {d["period"]: d for d in find_ids(db, Coll.ROLLUP_TOTALS, ids, {"play_ids": 1, "period": 1})}
 
 
@@ -207,7 +208,7 @@ def _stored(
 ) -> dict[Coll, list[Doc]]:
     ids = rollups.doc_ids(user_id, grain, periods)
     return {
-        coll: entity_row_docs(db, ids[coll])
+        coll: gold.entity_row_docs(db, ids[coll])
         if coll == Coll.ROLLUP_ENTITY_ROWS
         else find_ids(db, coll, ids[coll])
         for coll in colls
@@ -254,14 +255,14 @@ def plan_rollups(
     written = {coll: list(docs) for coll, docs in fresh.items()}
     lower_docs = fresh
     for lower, upper in NEXT_LEVEL:
-        parents = {rollups.parent_period(lower, p) for p in periods[lower]}
+        parents = {gold.parent_period(lower, p) for p in periods[lower]}
         years: set[str] = set()
         if upper == "all":
             stored_all = (
-                db[Coll.ROLLUP_TOTALS.value].find_one({"_id": rollup_id(user_id, "all", "all")}) or {}
+                db[Coll.ROLLUP_TOTALS.value].find_one({"_id": gold.period_id(user_id, "all", "all")}) or {}
             )
             years = set(stored_all.get("series", {})) | periods["year"]
-        children = {c for p in parents for c in rollups.child_periods(upper, p, years)} - periods[lower]
+        children = {c for p in parents for c in gold.child_periods(upper, p, years)} - periods[lower]
         stored = _stored(db, user_id, lower, sorted(children), rollups.INPUTS)
         merged = {coll: stored[coll] + lower_docs.get(coll, []) for coll in rollups.INPUTS}
         lower_docs = rollups.roll_up(user_id, upper, merged, now)
@@ -276,7 +277,7 @@ def plan_rollups(
     replaced[Coll.ROLLUP_ENTITY_ROWS] = [
         d["_id"]
         for grain, ps in periods.items()
-        for d in entity_row_docs(
+        for d in gold.entity_row_docs(
             db, rollups.doc_ids(user_id, grain, ps)[Coll.ROLLUP_ENTITY_ROWS], projection={"_id": 1}
         )
     ]

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from core.collections import track_features
 from core.events import PlayEvent, utc_now
-from spark_jobs.dedupe import merge, name_key
+from pipeline.dedupe import merge, name_key
 
 EVENT_FIELDS = [f for f in PlayEvent.model_fields if f != "schema_version"]
 

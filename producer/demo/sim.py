@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.events import stable_id
-from producer.demo_catalog import DemoTrack
+from producer.demo.catalog import DemoTrack
 
 PERSONAS = (  # name, time zone, country, night owl
     ("alice", "Europe/Berlin", "DE", False),

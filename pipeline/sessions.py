@@ -11,7 +11,8 @@ from typing import Any
 
 from pymongo.database import Database
 
-from core.collections import Coll, rollup_id
+from core import gold
+from core.collections import Coll
 from core.events import utc_now
 
 
@@ -37,7 +38,7 @@ def build_sessions(user_id: str, plays: list[dict[str, Any]], gap_minutes: int) 
         current["streams"] += int(play["counted"])
         current["minutes"] += play["ms_played"] / 60000.0
     for session in out:
-        session["_id"] = rollup_id(user_id, session["start"].isoformat())
+        session["_id"] = gold.key(user_id, session["start"].isoformat())
     return out
 
 

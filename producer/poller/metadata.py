@@ -16,9 +16,9 @@ import spotipy
 from core.collections import Coll
 from core.events import utc_now
 from core.topics import Topic
+from producer.poller.recent import artist_catalog_event, track_catalog_event
+from producer.poller.spotify import call
 from producer.publish import Publisher
-from producer.recent import artist_catalog_event, track_catalog_event
-from producer.spotify import call
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from spotipy.oauth2 import SpotifyOauthError
 
 from core.errors import EarshotError
 from core.settings import Settings
-from producer.tokens import TokenStore
+from producer.poller.tokens import TokenStore
 
 SCOPES = (
     "user-read-recently-played user-read-currently-playing user-read-playback-state "

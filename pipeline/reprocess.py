@@ -2,7 +2,7 @@
 
 Used after a catalog backfill (Kaggle), a time-zone or threshold change, or to repair rollups:
 
-    from spark_jobs.reprocess import reprocess
+    from pipeline.reprocess import reprocess
     reprocess(settings, user_id="alice", start=date(2016, 1, 1), end=date(2016, 12, 31))
 
     earshot spark reprocess --user alice --start 2016-01-01 --end 2016-12-31
@@ -21,8 +21,8 @@ from typing import Any
 from core import mongo
 from core.collections import Coll
 from core.settings import Settings
-from spark_jobs.enrich import source_records
-from spark_jobs.store import JobConfig, build_plays, store_plays, user_rules
+from pipeline.enrich import source_records
+from pipeline.store import JobConfig, build_plays, store_plays, user_rules
 
 log = logging.getLogger("earshot.spark.reprocess")
 

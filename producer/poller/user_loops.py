@@ -1,6 +1,6 @@
 """One connected user's two loops — recently-played (completed plays, persisted cursor) and
 currently-playing (now-playing, every few seconds while something plays) — each a single
-non-blocking API call per run, rescheduled by the rules in `producer.backoff`.
+non-blocking API call per run, rescheduled by the rules in `producer.poller.backoff`.
 
 Cursor protocol: ask for plays `after` (cursor − overlap); publish those not already in the
 persisted `recent_seen` set; flush to Kafka; only then advance `recent_cursor_ms` and
@@ -20,12 +20,12 @@ import spotipy
 from core.collections import Coll
 from core.events import utc_now
 from core.topics import Topic
-from producer import backoff
-from producer.metadata import Metadata
+from producer.poller import backoff
+from producer.poller.metadata import Metadata
+from producer.poller.recent import Tracker, now_playing_event, play_event, played_ms
+from producer.poller.spotify import call
+from producer.poller.tokens import TokenStore
 from producer.publish import Publisher
-from producer.recent import Tracker, now_playing_event, play_event, played_ms
-from producer.spotify import call
-from producer.tokens import TokenStore
 
 log = logging.getLogger(__name__)
 OVERLAP_MS = 30 * 60 * 1000

@@ -1,6 +1,6 @@
 """Synthetic "Download your data" files in Spotify's real layouts (tests, benchmark, trying out).
 
-    from producer.importer.synthetic import write_export
+    from tests.synthetic.exports import write_export
     write_export(folder, extended=20_000, account=500)      # a realistic folder of files
 
 Deterministic for a given seed. Both extended-history generations are produced: old

@@ -3,7 +3,7 @@
 Opens (or prints) Spotify's consent page; Spotify redirects the browser to the configured
 redirect URI (`http://127.0.0.1:<port>/callback` — Spotify refuses 'localhost'), where a one-shot
 HTTP server bound to that loopback address receives the code. The code is exchanged for tokens,
-which are stored encrypted (see `producer.tokens`), and the user is marked connected.
+which are stored encrypted (see `producer.poller.tokens`), and the user is marked connected.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from core.collections import Coll
 from core.errors import EarshotError
 from core.events import utc_now
 from core.settings import Settings
-from producer.spotify import ApiError, call, client, oauth
-from producer.tokens import TokenStore
+from producer.poller.spotify import ApiError, call, client, oauth
+from producer.poller.tokens import TokenStore
 
 log = logging.getLogger(__name__)
 PAGE = b"<html><body><h3>earshot: Spotify is connected. You can close this tab.</h3></body></html>"

@@ -14,12 +14,13 @@ from typing import Any
 
 import spotipy
 
-from core.collections import Coll, rollup_id
+from core import gold
+from core.collections import Coll
 from core.events import PlaylistTrackEvent, stable_id, utc_now
 from core.topics import Topic
 from producer.playlists import parse_playlist_ref
+from producer.poller.spotify import ApiError, call
 from producer.publish import Publisher
-from producer.spotify import ApiError, call
 
 MESSAGES = {
     "forbidden": "Spotify shares the tracks only of playlists you own or collaborate on",
@@ -29,7 +30,7 @@ MESSAGES = {
 
 def _set(db: Any, user: str, playlist_id: str, **fields: Any) -> None:
     db[Coll.PLAYLISTS.value].update_one(
-        {"_id": rollup_id(user, playlist_id)},
+        {"_id": gold.playlist_id(user, playlist_id)},
         {
             "$set": {"user_id": user, "playlist_id": playlist_id, "updated_at": utc_now(), **fields},
             "$setOnInsert": {"source": "api"},
@@ -41,7 +42,7 @@ def _set(db: Any, user: str, playlist_id: str, **fields: Any) -> None:
 def connect(sp: spotipy.Spotify, db: Any, pub: Publisher, user: str, ref: str) -> str:
     """Sync one playlist; returns its final status."""
     playlist_id = parse_playlist_ref(ref)
-    before = db[Coll.PLAYLISTS.value].find_one({"_id": rollup_id(user, playlist_id)}) or {}
+    before = db[Coll.PLAYLISTS.value].find_one({"_id": gold.playlist_id(user, playlist_id)}) or {}
     _set(db, user, playlist_id, connected=True, status="pending", message="")
     try:
         meta = call(sp.playlist, playlist_id, fields="id,name,snapshot_id,owner(id,display_name)")
@@ -110,7 +111,7 @@ def list_playlists(sp: spotipy.Spotify, db: Any, user: str) -> int:
         page = call(sp.current_user_playlists, limit=50, offset=offset)
         for p in page.get("items") or []:
             db[Coll.PLAYLISTS.value].update_one(
-                {"_id": rollup_id(user, p["id"])},
+                {"_id": gold.playlist_id(user, p["id"])},
                 {
                     "$set": {
                         "user_id": user,

@@ -17,7 +17,6 @@ import contextlib
 import logging
 import random
 import signal
-import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -31,11 +30,11 @@ from core.health import beat
 from core.logs import setup as setup_logging
 from core.settings import Settings, get_settings
 from core.topics import Topic
-from producer.demo_args import add_arguments
-from producer.demo_catalog import DemoTrack, catalog_event, find_catalog, load_catalog
-from producer.demo_live import LiveListener
-from producer.demo_playlists import publish_playlists
-from producer.demo_sim import Listener, Picker, SimPlay, ended_at, make_listeners, simulate_day
+from producer.demo.args import add_arguments
+from producer.demo.catalog import DemoTrack, catalog_event, find_catalog, load_catalog
+from producer.demo.live import LiveListener
+from producer.demo.playlists import publish_playlists
+from producer.demo.sim import Listener, Picker, SimPlay, ended_at, make_listeners, simulate_day
 from producer.publish import Publisher
 
 log = logging.getLogger("producer.demo")
@@ -210,7 +209,3 @@ def main(argv: list[str] | None = None) -> int:
     except EarshotError as exc:
         log.error("%s", exc)
         return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -7,8 +7,8 @@ One thread, a schedule of small non-blocking calls: spotipy runs with retries di
 429 never sleeps inside a call — the loop that got it waits `Retry-After` (on the injectable
 clock) while other users' loops and the now-playing loops carry on. QUOTA_EXCEEDED pauses all
 loops; 401 refreshes the token; a revoked token marks the user `needs_reconnect`; 5xx and
-network errors back off (bounded). Commands (connect/disconnect/list playlists, poll now,
-import) arrive on the commands topic.
+network errors back off (bounded). Commands (connect/disconnect/list playlists, poll now)
+arrive on the commands topic.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import argparse
 import contextlib
 import logging
 import signal
-import sys
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -34,12 +33,12 @@ from core.health import beat
 from core.logs import setup as setup_logging
 from core.settings import Settings, get_settings
 from core.topics import Topic
-from producer import backoff
-from producer.metadata import Metadata
+from producer.poller import backoff, commands
+from producer.poller.metadata import Metadata
+from producer.poller.spotify import ApiError, client
+from producer.poller.tokens import TokenStore
+from producer.poller.user_loops import Loop, UserLoops
 from producer.publish import Publisher
-from producer.spotify import ApiError, client
-from producer.tokens import TokenStore
-from producer.user_loops import Loop, UserLoops
 
 log = logging.getLogger("producer.poller")
 COMPONENT = "producer.poller"
@@ -142,10 +141,14 @@ class Poller:
             )
 
     # --- commands --------------------------------------------------------------------------------
-    def handle(self, cmd: CommandEvent) -> None:
-        from producer.commands import handle
+    def find_user(self, user_id: str) -> UserLoops | None:
+        """A connected user's loops (re-reading the connected users once if it is new)."""
+        if user_id not in self.users:
+            self.refresh_users()
+        return self.users.get(user_id)
 
-        handle(self, cmd)
+    def handle(self, cmd: CommandEvent) -> None:
+        commands.handle(cmd, db=self.db, pub=self.pub, find_user=self.find_user, now=self.clock.now())
 
     def poll_commands(self, consumer: Any) -> None:
         for records in consumer.poll(timeout_ms=200, max_records=20).values():
@@ -227,7 +230,3 @@ def main(argv: list[str] | None = None) -> int:
     except EarshotError as exc:
         log.error("%s", exc)
         return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
