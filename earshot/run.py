@@ -9,7 +9,6 @@ stack it started itself. Logs: <data_dir>/logs/<component>.log.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import logging
 import signal
 import subprocess
@@ -32,12 +31,6 @@ class Component:
     args: Callable[[Settings, argparse.Namespace], list[str]] = field(default=lambda s, a: [])
     enabled: Callable[[argparse.Namespace], bool] = field(default=lambda a: True)
 
-    def available(self) -> bool:
-        try:
-            return importlib.util.find_spec(self.module) is not None
-        except ModuleNotFoundError:
-            return False
-
     def argv(self, settings: Settings, args: argparse.Namespace) -> list[str]:
         return [sys.executable, "-m", self.module, *self.args(settings, args)]
 
@@ -59,7 +52,7 @@ def _app_args(settings: Settings, args: argparse.Namespace) -> list[str]:
     ]
 
 
-# The pipeline, in start order. A component whose module does not exist yet is skipped.
+# The pipeline, in start order.
 COMPONENTS: tuple[Component, ...] = (
     Component("consumer", "consumer"),
     Component("spark-plays", "spark_jobs.plays"),
@@ -190,10 +183,7 @@ def _run(args: argparse.Namespace) -> int:
     log.info("stack ready in %.1fs", report.seconds)
     if not args.skip_catalog:
         _ensure_catalog(settings)
-    components = [c for c in COMPONENTS if c.enabled(args) and c.available()]
-    skipped = [c.name for c in COMPONENTS if c.enabled(args) and not c.available()]
-    if skipped:
-        log.warning("not available yet, skipped: %s", ", ".join(skipped))
+    components = [c for c in COMPONENTS if c.enabled(args)]
     sup = Supervisor(settings, args, components)
     signal.signal(signal.SIGTERM, sup.stop)
     signal.signal(signal.SIGINT, sup.stop)

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from PIL import Image
 
+from consumer.now_playing import current
 from core import gold
 from streamlit_app import logic, recommend, wrapped_image
-from streamlit_app.nowplaying import current
 from streamlit_app.periods import Period, cover, preset, previous, series_keys, week_of
 
 
