@@ -21,14 +21,14 @@ from pipeline import profiles
 from pipeline.dedupe import norm
 
 Doc = dict[str, Any]
-COLLECTIONS = (
+COLLECTIONS: tuple[Coll, ...] = (
     Coll.ROLLUP_TOTALS,
     Coll.ROLLUP_ENTITIES,
     Coll.ROLLUP_ENTITY_ROWS,
     Coll.ROLLUP_HEATMAP,
     Coll.TASTE_PROFILES,
 )
-INPUTS = tuple(c for c in COLLECTIONS if c != Coll.ROLLUP_ENTITIES)  # what a roll-up reads
+INPUTS: tuple[Coll, ...] = tuple(c for c in COLLECTIONS if c != Coll.ROLLUP_ENTITIES)  # what a roll-up reads
 
 
 def doc_ids(user_id: str, grain: str, periods: Iterable[str]) -> dict[Coll, list[str]]:

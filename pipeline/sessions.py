@@ -45,7 +45,7 @@ def build_sessions(user_id: str, plays: list[dict[str, Any]], gap_minutes: int) 
 def streaks(days: list[str], today: date) -> dict[str, Any]:
     """Current and longest run of consecutive days (ISO strings of days with streams)."""
     ordered = sorted({date.fromisoformat(d) for d in days})
-    best = (0, None, None)
+    best: tuple[int, date | None, date | None] = (0, None, None)
     run_start, previous, length = None, None, 0
     for day in ordered:
         if previous is not None and day - previous == timedelta(days=1):

@@ -269,7 +269,7 @@ def plan_rollups(
         periods[upper] = parents
         for coll, docs in lower_docs.items():
             written[coll].extend(docs)
-    replaced = {
+    replaced: dict[Coll, list[str]] = {
         coll: [i for grain, ps in periods.items() for i in rollups.doc_ids(user_id, grain, ps)[coll]]
         for coll in rollups.COLLECTIONS
         if coll != Coll.ROLLUP_ENTITY_ROWS

@@ -28,7 +28,7 @@ from core.gold.codec import ENTITY_FIELDS, pack_list, pack_rows, row_lists, unpa
 from core.gold.grains import CHILD, GRAINS, PARENT, Grain, above, child_periods, parent_period
 from core.gold.ids import bucket_of, head_id, key, period_id, play_id, playlist_id, rows_id, split
 from core.gold.readers import entity_row_docs, entity_rows, played_keys, top_rows, totals_tree
-from core.gold.shapes import COUNTS, ENTITY_TYPES, EXAMPLES, ROWS_PER_BUCKET, TOP_N
+from core.gold.shapes import COUNTS, ENTITY_TYPES, EXAMPLE_ROW, EXAMPLES, ROWS_PER_BUCKET, TOP_N
 
 __all__ = [
     "CELLS_SUMMARY",
@@ -39,6 +39,7 @@ __all__ = [
     "ENTITY_FIELDS",
     "ENTITY_TYPES",
     "EXAMPLES",
+    "EXAMPLE_ROW",
     "GRAINS",
     "PARENT",
     "RADAR_FEATURES",
