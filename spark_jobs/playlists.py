@@ -27,7 +27,7 @@ from core.settings import Settings
 from core.topics import Topic
 from pipeline import profiles
 from pipeline.store import load_catalog
-from spark_jobs.plays import write_dead_letters
+from spark_jobs.sinks import DeadLetters
 from spark_jobs.sources import parse, read_topic
 
 log = logging.getLogger("earshot.spark.playlists")
@@ -105,11 +105,13 @@ def process_partition(mongo_url: str, db_name: str) -> Callable[[Iterator[Row]],
 
 
 def foreach_batch(settings: Settings) -> Callable[[DataFrame, int], None]:
+    letters = DeadLetters(settings, STAGE)
+
     def run(batch: DataFrame, batch_id: int) -> None:
         batch = batch.persist()
         try:
             valid, invalid = parse(batch, PlaylistTrackEvent)
-            write_dead_letters(invalid, settings, STAGE)
+            letters.write(invalid)
             events = valid.drop("added_at").withColumn("kafka_us", F.unix_micros("kafka_ts")).drop("kafka_ts")
             done = (
                 events.repartition(settings.spark_shuffle_partitions, "user_id")
