@@ -27,7 +27,7 @@ from core import kafka, mongo
 from core.collections import Coll
 from core.errors import EarshotError
 from core.events import PlayEvent, stable_id, utc_now
-from core.health import beat
+from core.health import beat, beat_interval
 from core.logs import setup as setup_logging
 from core.settings import Settings, get_settings
 from core.topics import Topic
@@ -143,7 +143,7 @@ class Demo:
             for lst in self.listeners
         ]
         deadline = time.monotonic() + duration if duration is not None else None
-        last_beat = 0.0
+        last_beat, every = 0.0, beat_interval(self.settings.heartbeat_stale_seconds)
         while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
             now = utc_now()
             for player in players:
@@ -153,7 +153,7 @@ class Demo:
                 if state is not None:
                     self.pub.send(Topic.NOW_PLAYING, state)
             self.pub.prod.flush(timeout=10)
-            if time.monotonic() - last_beat >= 5:
+            if time.monotonic() - last_beat >= every:
                 last_beat = time.monotonic()
                 beat(
                     self.db,

@@ -30,7 +30,7 @@ from core import kafka, mongo
 from core.collections import Coll
 from core.errors import EarshotError
 from core.events import CommandEvent, DeadLetterEvent, decode, utc_now
-from core.health import beat
+from core.health import beat, beat_interval
 from core.logs import setup as setup_logging
 from core.settings import Settings, get_settings
 from core.topics import Topic
@@ -173,6 +173,7 @@ class Poller:
     def run(self, stop: threading.Event, once: bool = False) -> None:
         consumer = kafka.consumer(self.settings, "earshot-producer", Topic.COMMANDS)
         last_users = last_beat = 0.0
+        every = beat_interval(self.settings.heartbeat_stale_seconds)
         try:
             while not stop.is_set():
                 now = self.clock.now()
@@ -182,7 +183,7 @@ class Poller:
                 self.poll_commands(consumer)
                 self.step()
                 self.pub.prod.flush(timeout=10)
-                if now - last_beat >= 5:
+                if now - last_beat >= every:
                     last_beat = now
                     beat(
                         self.db,

@@ -7,7 +7,8 @@ Each micro-batch (foreachBatch) is one pass over the messages on the executors: 
 become dead letters (the `dead_letters` collection and, from the driver, the dead-letter topic,
 with the reason); valid events are grouped by user and folded into `plays`, and the touched
 rollups are recomputed (spark_jobs.store).
-The checkpoint lives in `<checkpoint_dir>/plays-v1`; a heartbeat goes to pipeline_health.
+The checkpoint lives in `<checkpoint_dir>/plays-v1`; heartbeats go to pipeline_health on a timer
+(spark_jobs.pulse), with the last batch's numbers.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pyspark.sql.streaming import StreamingQuery
 from core.events import PlayEvent
 from core.settings import Settings
 from core.topics import Topic, topic_name
+from spark_jobs.pulse import QueryPulse
 from spark_jobs.sinks import upsert
 from spark_jobs.sources import check, check_columns, read_topic
 from spark_jobs.store import JobConfig
@@ -121,8 +123,8 @@ class PlaysBatch:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.cfg = JobConfig.from_settings(settings)
-        self._client: Any = None  # driver-side clients, made on first use
-        self._producer: Any = None
+        self.pulse = QueryPulse(settings, STAGE)
+        self._producer: Any = None  # driver-side, made on first use
         self._columns: Any = None
 
     def __call__(self, batch: DataFrame, batch_id: int) -> None:
@@ -151,9 +153,6 @@ class PlaysBatch:
         log.warning("%d invalid message(s) sent to dead letters", len(letters))
 
     def _beat(self, batch_id: int, rows: int, dead: int, changed: int, users: int, seconds: float) -> None:
-        from core import mongo
-        from core.health import beat
-
         details = {
             "last_batch": batch_id,
             "rows": rows,
@@ -163,9 +162,7 @@ class PlaysBatch:
             "batch_seconds": round(seconds, 3),
             "input_rows_per_second": round(rows / seconds, 1) if seconds else 0.0,
         }
-        if self._client is None:
-            self._client = mongo.client(self.settings)
-        beat(self._client[self.settings.mongo_db], STAGE, "spark", details=details)
+        self.pulse.batch(details)
         if rows or dead:
             log.info(
                 "batch %d: %d events, %d plays changed, %d dead letters in %.2fs",
@@ -185,14 +182,17 @@ def build_stream(
 ) -> StreamingQuery:
     """Start the plays query (checkpoint default: `<checkpoint_dir>/plays-v1`)."""
     location = checkpoint or settings.checkpoint_dir / QUERY
-    return (
+    handler = PlaysBatch(settings)
+    query = (
         read_topic(spark, settings, Topic.PLAYS, max_per_trigger)
         .writeStream.queryName(QUERY)
-        .foreachBatch(PlaysBatch(settings))
+        .foreachBatch(handler)
         .option("checkpointLocation", str(location))
         .trigger(processingTime=f"{settings.spark_trigger_seconds} seconds")
         .start()
     )
+    handler.pulse.watch(query)
+    return query
 
 
 def main() -> int:
