@@ -8,16 +8,22 @@ anything unsafe becomes a `Rejected` entry for the report instead of an exceptio
 - zip bombs: a member larger than `Limits.max_file_bytes`, a compression ratio above
   `Limits.max_ratio`, or a zip whose members add up to more than `Limits.max_total_bytes` is
   refused, and reads stop at the limit even when the zip's headers lie about the size.
+
+Damage keeps what came before it: a member whose data breaks off raises `salvage.Cut` with the
+bytes read so far, and a zip cut off before its directory is read from its local headers
+(`cutzip`).
 """
 
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from core.errors import EarshotError
+from producer.importer.salvage import Cut
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,10 @@ def _zip_members(path: Path, label: str, limits: Limits) -> Iterator[Source]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        yield Rejected(label, f"not a readable zip file: {exc}", "bad_zip")
+        from producer.importer.cutzip import cut_members  # a cut-off zip: read it from the front
+
+        found = list(cut_members(path, label, limits)) if path.is_file() else []
+        yield from found or [Rejected(label, f"not a readable zip file: {exc}", "bad_zip")]
         return
     with archive:
         members = [i for i in archive.infolist() if not i.is_dir()]
@@ -139,8 +148,17 @@ def _member_reader(path: Path, member: str, declared: int, limits: Limits) -> Ca
 
     def read() -> bytes:
         # Read at most one byte past the declared size: headers can lie about what inflates.
+        # Corrupt data keeps what was read before it (salvage.Cut).
+        chunks: list[bytes] = []
+        size = 0
         with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
-            data = stream.read(cap + 1)
+            try:
+                while size <= cap and (chunk := stream.read(min(1 << 20, cap + 1 - size))):
+                    chunks.append(chunk)
+                    size += len(chunk)
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                raise Cut(b"".join(chunks), f"the member's data is damaged ({exc})") from None
+        data = b"".join(chunks)
         if len(data) > cap:
             raise TooLarge(f"inflates past its declared {declared:,} bytes (zip bomb?)")
         return data
