@@ -6,22 +6,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from batch.discover import rebuild_cells
 from core.collections import Coll
 from core.events import PlayEvent, utc_now
 from core.settings import get_settings
 from spark_jobs.enrich import play_document
+from tests.integration.test_app_pages import run
 from tests.seed import FEATURES, USER, seed_known, write_plays
 
 pytestmark = pytest.mark.integration
-PAGES = Path(__file__).resolve().parents[2] / "streamlit_app" / "pages"
 LINKER = "linker"
 TRACK_ID = "4uLU6hMCjMI75M1A2tKUQC"
 YEARLESS = "0YearlessTrack00000000"
@@ -71,16 +69,6 @@ def seeded(mongo_db: Any) -> Iterator[None]:
     for coll in (Coll.TRACKS, Coll.CATALOG_CELLS):
         mongo_db[coll.value].delete_many({})
     st.cache_data.clear()  # the pages' cached reads live in this process: none for the next module
-
-
-def run(page: str, user: str, **state: Any) -> AppTest:
-    at = AppTest.from_file(str(PAGES / page), default_timeout=60)
-    at.session_state["user_id"] = user
-    for k, v in state.items():
-        at.session_state[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def test_live_and_top_link_tracks_with_an_id(seeded: None) -> None:
