@@ -6,9 +6,11 @@ daemon thread on the driver every `core.health.beat_interval` while the query is
 the query's status (`details.state`, e.g. "Waiting for data to arrive") and the last batch's
 numbers (handed over by the batch function through `batch(...)`, which also beats at once).
 
-Silence therefore means the process or its query is gone: when the query stops cleanly the
-pulse reports status 'down' (no alert); when the query fails or the process is killed the beats
-stop and the alerts consumer raises "… stopped sending heartbeats" after the stale window.
+Silence therefore means the process or its query is gone: when the query stops cleanly (also
+on SIGTERM / Ctrl-C: `session.run_stream` stops it and `wait_reported`) the pulse reports
+status 'down' (no alert, also not when the stack starts again later); when the query fails or
+the process is killed the beats stop and the alerts consumer raises "… stopped sending
+heartbeats" after the stale window.
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ from core import health, mongo
 from core.settings import Settings
 
 log = logging.getLogger("earshot.spark.pulse")
+_threads: list[threading.Thread] = []
+
+
+def wait_reported(timeout: float = 10.0) -> None:
+    """After stopping the queries: let their pulses write the final 'down' before the process
+    exits (the threads are daemons)."""
+    for thread in _threads:
+        thread.join(timeout)
 
 
 class QueryPulse:
@@ -55,6 +65,7 @@ class QueryPulse:
         name = f"pulse-{self.component}"
         thread = threading.Thread(target=self._run, args=(query,), name=name, daemon=True)
         thread.start()
+        _threads.append(thread)
         return thread
 
     def _run(self, query: StreamingQuery) -> None:
