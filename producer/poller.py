@@ -210,6 +210,9 @@ def run(once: bool = False) -> int:
         poller = Poller(settings, mongo.database(settings), pub)
         with contextlib.suppress(KeyboardInterrupt):
             poller.run(stop, once=once)
+        # a clean end is no missing heartbeat (nor one at the next start, before the first beat)
+        details = {"stopped": "clean shutdown", "plays": poller.published}
+        beat(poller.db, COMPONENT, "producer", "down", details)
     return 0
 
 
