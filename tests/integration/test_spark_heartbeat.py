@@ -7,7 +7,6 @@ no "stopped sending heartbeats" alert; the same job killed (SIGKILL) is alerted 
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import pytest
 from core import kafka
 from core.events import utc_now
 from core.topics import all_topic_names
+from tests.processes import stop
 
 pytestmark = [pytest.mark.integration, pytest.mark.spark]
 STALE = 4  # seconds: EARSHOT_HEARTBEAT_STALE_SECONDS of both processes
@@ -27,16 +27,6 @@ STALE = 4  # seconds: EARSHOT_HEARTBEAT_STALE_SECONDS of both processes
 def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     out = log.open("w")
     return subprocess.Popen([sys.executable, "-m", *args], env=env, stdout=out, stderr=out)
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=30)
 
 
 def _stale_alerts(db):  # type: ignore[no-untyped-def]
@@ -85,8 +75,8 @@ def test_idle_plays_job_keeps_beating_and_a_killed_one_is_alerted(stack, mongo_d
         assert len(found) == 1 and found[0]["severity"] == "error", found
         assert found[0]["title"] == "spark.plays stopped sending heartbeats"
     finally:
-        _stop(job)
-        _stop(alerts)
+        stop(job)
+        stop(alerts)
         admin = kafka.admin(stack)
         try:
             admin.delete_topics(all_topic_names(prefix))

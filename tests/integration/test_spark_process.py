@@ -14,6 +14,7 @@ from core import kafka
 from core.collections import rollup_id
 from core.events import PlayEvent
 from core.topics import Topic
+from tests.processes import stop
 
 USER = "proc-user"
 
@@ -52,10 +53,5 @@ def test_plays_job_as_a_process_writes_rollups(stack, mongo_db, tmp_path):
         beat = mongo_db.pipeline_health.find_one({"_id": "spark.plays"})
         assert beat["status"] == "down" and beat["details"]["stopped"] == "query stopped cleanly"
     finally:
-        if job.poll() is None:
-            job.send_signal(signal.SIGINT)
-        try:
-            job.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            job.kill()
+        stop(job)
         log.close()
