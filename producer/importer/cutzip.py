@@ -5,7 +5,7 @@ starts with a local header (name, method, sizes), so the members before the cut 
 readable from the front: `cut_members` walks those headers and yields each JSON member as a
 `SourceFile`; the member the cut falls in reads as far as it goes and raises `salvage.Cut` with
 those bytes (the importer keeps the complete records in them). Members after the cut are gone.
-The size limits of `sources.Limits` hold here too.
+The limits of `sources.Limits` on members, their size and compression ratio hold here too.
 """
 
 from __future__ import annotations
@@ -28,12 +28,15 @@ CHUNK = 1 << 20
 
 def cut_members(path: Path, label: str, limits: Limits) -> Iterator[Source]:
     """The JSON members of a cut-off zip, in archive order (nothing when it holds no header)."""
+    if path.stat().st_size < LOCAL_HEADER.size:
+        return
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         pos, count = data.find(SIGNATURE), 0
         while pos >= 0 and pos + LOCAL_HEADER.size <= len(data) and count < limits.max_members:
             flags, method, csize, usize, name_len, extra_len = LOCAL_HEADER.unpack_from(data, pos)
             named = pos + LOCAL_HEADER.size
-            filename = bytes(data[named : named + name_len]).decode("utf-8" if flags & 0x800 else "cp437")
+            encoding = "utf-8" if flags & 0x800 else "cp437"
+            filename = bytes(data[named : named + name_len]).decode(encoding, "replace")
             start = named + name_len + extra_len
             known = not flags & 0x08 and csize != 0xFFFFFFFF  # else the sizes follow the data
             end = _member_end(data, start, method, csize if known else None)
@@ -95,6 +98,8 @@ def _reader(path: Path, start: int, end: int | None, method: int, limits: Limits
                 out, ended = data[start : start + min(stop - start, cap + 1)], end
         if len(out) > cap:
             raise TooLarge(f"inflates past the {cap:,}-byte limit (zip bomb?)")
+        if len(out) > limits.max_ratio * max(stop - start, 1):
+            raise TooLarge(f"compression ratio above {limits.max_ratio:,.0f}:1 (zip bomb?)")
         if end is None or ended is None:
             raise Cut(out, "the zip is cut off inside this member")
         return out

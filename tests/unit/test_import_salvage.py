@@ -115,10 +115,11 @@ def test_a_member_with_damaged_data_keeps_what_came_before(tmp_path: Path) -> No
 
 
 def test_a_cut_zip_without_any_member_header_is_rejected(tmp_path: Path) -> None:
-    path = tmp_path / "not.zip"
-    path.write_bytes(b"this is not a zip at all")
-    (found,) = iter_sources(path)
-    assert isinstance(found, Rejected) and found.code == "bad_zip"
+    for content in (b"this is not a zip at all", b""):
+        path = tmp_path / "not.zip"
+        path.write_bytes(content)
+        (found,) = iter_sources(path)
+        assert isinstance(found, Rejected) and found.code == "bad_zip"
 
 
 def test_rejected_count_leaves_out_ads_and_other_files() -> None:
