@@ -55,7 +55,7 @@ def digest_for(db: Any, user_id: str, days: list[str], top: int = 3) -> dict[str
     best = top_artists(gold.entity_row_docs(db, artist_ids), top)
     tops = ", ".join(f"{name} ({m:.0f} min)" for name, m in best) or "—"
     return {
-        "_id": gold.key("digest", user_id, days[0], days[-1]),
+        "_id": gold.head_id("digest", user_id, days[0], days[-1]),
         "user_id": user_id,
         "kind": "digest",
         "severity": "info",

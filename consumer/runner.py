@@ -39,11 +39,6 @@ def group_id(settings: Settings, role: str) -> str:
     return f"{settings.topic_prefix}.consumer.{role}"
 
 
-def beat_every(settings: Settings) -> float:
-    """Heartbeat period: a few beats per stale window, at most every 2 s."""
-    return max(0.25, min(2.0, settings.heartbeat_stale_seconds / 4))
-
-
 @dataclass
 class Context:
     settings: Settings
@@ -56,7 +51,7 @@ class Pulse:
 
     def __init__(self, ctx: Context, component: str, kind: health.Kind = "consumer") -> None:
         self.ctx, self.component, self.kind = ctx, component, kind
-        self.every = beat_every(ctx.settings)
+        self.every = health.beat_interval(ctx.settings.heartbeat_stale_seconds)
         self.last = 0.0
 
     def beat(self, status: health.Status = "ok", details: Details | None = None, force: bool = False) -> None:

@@ -1,4 +1,5 @@
-"""Heartbeats into `pipeline_health`: every long-running component calls `beat` every few seconds.
+"""Heartbeats into `pipeline_health`: every long-running component calls `beat` on a timer
+(`beat_interval`), whether or not data arrives, so silence means the process is gone.
 
 A component is stale when its `updated_at` is older than `stale_after` (the app and the
 alerting consumer decide with `is_stale`).
@@ -17,6 +18,11 @@ from core.events import utc_now
 Kind = Literal["producer", "spark", "consumer", "kafka_lag", "airflow"]
 Status = Literal["ok", "degraded", "down"]
 DEFAULT_STALE_AFTER = timedelta(seconds=30)
+
+
+def beat_interval(stale_seconds: float) -> float:
+    """Heartbeat period for a stale window: a few beats per window, at most every 2 s."""
+    return max(0.25, min(2.0, stale_seconds / 4))
 
 
 def beat(

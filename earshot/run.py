@@ -36,20 +36,9 @@ class Component:
 
 
 def _app_args(settings: Settings, args: argparse.Namespace) -> list[str]:
-    from streamlit_app import APP_SCRIPT
+    from streamlit_app import server_args
 
-    return [
-        "run",
-        str(APP_SCRIPT),
-        "--server.address",
-        settings.bind_host,
-        "--server.port",
-        str(settings.app_port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    return server_args(settings.bind_host, settings.app_port)
 
 
 # The pipeline, in start order.

@@ -22,8 +22,8 @@ from typing import Any
 
 from core.collections import ANY_FIELD, compact_sources, field_sources
 from core.events import AUDIO_FEATURE_NAMES, AudioFeatures
+from core.spotify_ids import SPOTIFY_ID
 
-SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{22}$")
 # a list literal of plain quoted strings (no escapes): parsed by regex, ~10x faster than ast
 _PLAIN_LIST = re.compile(r"""\[(?:'[^'\\]*'|"[^"\\]*")(?:, (?:'[^'\\]*'|"[^"\\]*"))*\]""")
 _PLAIN_ITEM = re.compile(r"'([^'\\]*)'|\"([^\"\\]*)\"")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 
+EXIT_REJECTED = 3  # `earshot import` finished, but refused some files or records
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     imp = sub.add_parser(
@@ -18,6 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Publishes every play, podcast and audiobook of the export (both the account-data "
         "and the extended streaming history) and the export's playlists. Re-importing the same "
         "files changes nothing: event ids are deterministic.",
+        epilog=f"Exit status: 0 everything imported; {EXIT_REJECTED} the import finished but files or "
+        "records were rejected (malformed, truncated, unsafe — the report lists each); 1 the import "
+        "failed.",
     )
     imp.add_argument("path", help="the export .zip, a folder holding it or its files, or one .json file")
     imp.add_argument("--user", required=True, help="the earshot user id the plays belong to")
@@ -72,7 +77,9 @@ def _import(args: argparse.Namespace) -> int:
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     render_report(report, Console())
-    return 0 if report.status == "done" else 1
+    if report.status != "done":
+        return 1
+    return EXIT_REJECTED if report.rejected else 0
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlparse
 
-_ID = re.compile(r"^[A-Za-z0-9]{22}$")
+from core.spotify_ids import is_spotify_id
+
 _URI = re.compile(r"^spotify:(?:user:[^:]+:)?playlist:([A-Za-z0-9]+)$")
 
 
@@ -40,6 +41,6 @@ def parse_playlist_ref(text: str) -> str:
         candidate = parts[parts.index("playlist") + 1]
     elif ref.startswith("spotify:"):
         raise ValueError(f"not a playlist URI: {ref!r} (expected spotify:playlist:<id>)")
-    if not _ID.match(candidate):
+    if not is_spotify_id(candidate):
         raise ValueError(f"{candidate!r} is not a Spotify playlist ID (22 letters and digits expected)")
     return candidate

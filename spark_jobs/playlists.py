@@ -27,6 +27,7 @@ from core.settings import Settings
 from core.topics import Topic
 from pipeline import profiles
 from pipeline.store import load_catalog
+from spark_jobs.pulse import QueryPulse
 from spark_jobs.sinks import DeadLetters
 from spark_jobs.sources import parse, read_topic
 
@@ -104,7 +105,7 @@ def process_partition(mongo_url: str, db_name: str) -> Callable[[Iterator[Row]],
     return run
 
 
-def foreach_batch(settings: Settings) -> Callable[[DataFrame, int], None]:
+def foreach_batch(settings: Settings, pulse: QueryPulse | None = None) -> Callable[[DataFrame, int], None]:
     letters = DeadLetters(settings, STAGE)
 
     def run(batch: DataFrame, batch_id: int) -> None:
@@ -120,6 +121,8 @@ def foreach_batch(settings: Settings) -> Callable[[DataFrame, int], None]:
             )
         finally:
             batch.unpersist()
+        if pulse is not None:
+            pulse.batch({"last_batch": batch_id, "profiles_updated": done})
         if done:
             log.info("batch %d: %d playlist profile(s) updated", batch_id, done)
 
@@ -127,14 +130,17 @@ def foreach_batch(settings: Settings) -> Callable[[DataFrame, int], None]:
 
 
 def build_stream(spark: SparkSession, settings: Settings, checkpoint: Path | None = None) -> StreamingQuery:
-    return (
+    pulse = QueryPulse(settings, STAGE)  # heartbeats on a timer, idle or not
+    query = (
         read_topic(spark, settings, Topic.PLAYLIST_TRACKS)
         .writeStream.queryName(QUERY)
-        .foreachBatch(foreach_batch(settings))
+        .foreachBatch(foreach_batch(settings, pulse))
         .option("checkpointLocation", str(checkpoint or settings.checkpoint_dir / QUERY))
         .trigger(processingTime=f"{max(settings.spark_trigger_seconds, 1.0)} seconds")
         .start()
     )
+    pulse.watch(query)
+    return query
 
 
 def main() -> int:

@@ -7,7 +7,8 @@ Each micro-batch (foreachBatch) is one pass over the messages on the executors: 
 become dead letters (the `dead_letters` collection and, from the driver, the dead-letter topic,
 with the reason); valid events are grouped by user and folded into `plays`, and the touched
 rollups are recomputed (pipeline.store).
-The checkpoint lives in `<checkpoint_dir>/plays-v1`; a heartbeat goes to pipeline_health.
+The checkpoint lives in `<checkpoint_dir>/plays-v1`; heartbeats go to pipeline_health on a timer
+(spark_jobs.pulse), with the last batch's numbers.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from core.events import PlayEvent
 from core.settings import Settings
 from core.topics import Topic
 from pipeline.store import JobConfig
+from spark_jobs.pulse import QueryPulse
 from spark_jobs.sinks import DeadLetters
 from spark_jobs.sources import check, check_columns, read_topic
 from spark_jobs.transforms import (
@@ -101,7 +103,7 @@ class PlaysBatch:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.cfg = JobConfig.from_settings(settings)
-        self._client: Any = None  # driver-side clients, made on first use
+        self.pulse = QueryPulse(settings, STAGE)
         self._letters = DeadLetters(settings, STAGE)
         self._columns: Any = None
 
@@ -119,9 +121,6 @@ class PlaysBatch:
         self._beat(batch_id, sum(n for n, _ in users), len(letters), changed, len(users), seconds)
 
     def _beat(self, batch_id: int, rows: int, dead: int, changed: int, users: int, seconds: float) -> None:
-        from core import mongo
-        from core.health import beat
-
         details = {
             "last_batch": batch_id,
             "rows": rows,
@@ -131,9 +130,7 @@ class PlaysBatch:
             "batch_seconds": round(seconds, 3),
             "input_rows_per_second": round(rows / seconds, 1) if seconds else 0.0,
         }
-        if self._client is None:
-            self._client = mongo.client(self.settings)
-        beat(self._client[self.settings.mongo_db], STAGE, "spark", details=details)
+        self.pulse.batch(details)
         if rows or dead:
             log.info(
                 "batch %d: %d events, %d plays changed, %d dead letters in %.2fs",
@@ -153,14 +150,17 @@ def build_stream(
 ) -> StreamingQuery:
     """Start the plays query (checkpoint default: `<checkpoint_dir>/plays-v1`)."""
     location = checkpoint or settings.checkpoint_dir / QUERY
-    return (
+    handler = PlaysBatch(settings)
+    query = (
         read_topic(spark, settings, Topic.PLAYS, max_per_trigger)
         .writeStream.queryName(QUERY)
-        .foreachBatch(PlaysBatch(settings))
+        .foreachBatch(handler)
         .option("checkpointLocation", str(location))
         .trigger(processingTime=f"{settings.spark_trigger_seconds} seconds")
         .start()
     )
+    handler.pulse.watch(query)
+    return query
 
 
 def main() -> int:

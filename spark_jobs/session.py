@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -89,6 +91,7 @@ def run_stream(app_name: str, build_stream: Callable[[SparkSession, Settings], S
     from core import kafka, mongo
     from core.logs import setup
     from core.settings import get_settings
+    from spark_jobs.pulse import wait_reported
 
     setup()
     settings = get_settings()
@@ -97,5 +100,11 @@ def run_stream(app_name: str, build_stream: Callable[[SparkSession, Settings], S
         mongo.ensure_indexes(client[settings.mongo_db])
     query = build_stream(spark_session(settings, app_name, connector_jars(settings)), settings)
     logging.getLogger(app_name).info("%s running (checkpoints under %s)", app_name, settings.checkpoint_dir)
-    query.awaitTermination()
+    stop = threading.Event()  # SIGTERM / Ctrl-C: stop the query, so its heartbeat says 'down'
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    while not stop.is_set() and not query.awaitTermination(1):  # raises when the query failed
+        pass
+    query.stop()
+    wait_reported()
     return 0

@@ -14,23 +14,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def command(host: str, port: int) -> list[str]:
-    from streamlit_app import APP_SCRIPT
+    from streamlit_app import server_args
 
-    return [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(APP_SCRIPT),
-        "--server.address",
-        host,
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    return [sys.executable, "-m", "streamlit", *server_args(host, port)]
 
 
 def _app(args: argparse.Namespace) -> int:

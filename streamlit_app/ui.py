@@ -1,4 +1,4 @@
-"""Shared page pieces: the user selector, empty states, local dates and downloads."""
+"""Shared page pieces: the user selector, empty states, local dates, Spotify links, downloads."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import streamlit as st
 
 from core.events import utc_now
 from core.settings import get_settings
+from core.spotify_ids import track_url
 from streamlit_app import queries as q
 
 NO_USERS = (
@@ -63,6 +64,12 @@ def empty(message: str) -> None:
 
 def minutes(value: float) -> str:
     return f"{value:,.0f}"
+
+
+def spotify_link(track_id: object) -> str:
+    """A Markdown link to the track on Spotify for `st.table` cells ('' when no id is known)."""
+    url = track_url(track_id)
+    return f"[Open ↗]({url})" if url else ""
 
 
 def downloads(frame: pd.DataFrame, name: str, key: str) -> None:

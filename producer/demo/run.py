@@ -26,7 +26,7 @@ from core import kafka, mongo
 from core.collections import Coll
 from core.errors import EarshotError
 from core.events import PlayEvent, stable_id, utc_now
-from core.health import beat
+from core.health import beat, beat_interval
 from core.logs import setup as setup_logging
 from core.settings import Settings, get_settings
 from core.topics import Topic
@@ -142,7 +142,7 @@ class Demo:
             for lst in self.listeners
         ]
         deadline = time.monotonic() + duration if duration is not None else None
-        last_beat = 0.0
+        last_beat, every = 0.0, beat_interval(self.settings.heartbeat_stale_seconds)
         while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
             now = utc_now()
             for player in players:
@@ -152,7 +152,7 @@ class Demo:
                 if state is not None:
                     self.pub.send(Topic.NOW_PLAYING, state)
             self.pub.prod.flush(timeout=10)
-            if time.monotonic() - last_beat >= 5:
+            if time.monotonic() - last_beat >= every:
                 last_beat = time.monotonic()
                 beat(
                     self.db,
@@ -191,6 +191,8 @@ def run_from_args(args: argparse.Namespace) -> int:
             )
             with contextlib.suppress(KeyboardInterrupt):
                 demo.live(args.speed, stop, args.duration, args.seed)
+        # a clean end is no missing heartbeat (nor one at the next start, before the first beat)
+        beat(demo.db, COMPONENT, "producer", "down", {"stopped": "clean shutdown", "plays": demo.plays})
     return 0
 
 

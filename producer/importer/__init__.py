@@ -6,8 +6,8 @@
 CLI: `earshot import PATH --user ID`. See docs/producer.md for the formats and dedup keys.
 """
 
+from producer.importer.files import Limits
 from producer.importer.report import FileReport, ImportReport
 from producer.importer.run import import_path
-from producer.importer.sources import Limits
 
 __all__ = ["FileReport", "ImportReport", "Limits", "import_path"]

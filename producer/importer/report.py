@@ -14,6 +14,8 @@ from typing import Any
 from core.events import stable_id, utc_now
 
 MAX_ERRORS_PER_FILE = 100
+# skip reasons that are no fault of the input: ads/unavailable rows, files without listening data
+NOT_REJECTED = frozenset({"no_content", "not_listening_data"})
 
 
 @dataclass
@@ -70,6 +72,11 @@ class ImportReport:
             "duplicates": sum(f.duplicates for f in self.files),
             "skipped": sum(sum(f.skipped.values()) for f in self.files),
         }
+
+    @property
+    def rejected(self) -> int:
+        """Files and records refused (malformed, truncated, unsafe, …): `earshot import` exits 3."""
+        return sum(n for reason, n in self.skipped_by_reason().items() if reason not in NOT_REJECTED)
 
     def skipped_by_reason(self) -> dict[str, int]:
         total: Counter[str] = Counter()

@@ -27,10 +27,12 @@ from core.mongo import database
 from core.settings import Settings
 from core.topics import Topic
 from producer.importer.detect import detect, is_video_file
+from producer.importer.files import Limits, Rejected, SourceFile
 from producer.importer.history import AccountParser, RecordError, Skip, extended_play
 from producer.importer.library import ExportPlaylist, library_playlist, playlists_from_export
 from producer.importer.report import FileReport, ImportReport
-from producer.importer.sources import Limits, Rejected, SourceFile, TooLarge, iter_sources
+from producer.importer.salvage import read_document
+from producer.importer.sources import iter_sources
 from producer.publish import BULK, Publisher
 
 log = logging.getLogger(__name__)
@@ -124,16 +126,12 @@ class _Job:
         fr = FileReport(src.name, "unknown")
         self.report.files.append(fr)
         try:
-            doc = json.loads(src.read())
-        except TooLarge as exc:
-            fr.kind = "rejected"
-            fr.error(None, str(exc), "zip_bomb")
-            return
-        except (ValueError, UnicodeDecodeError) as exc:
-            fr.error(None, f"not valid JSON: {exc}", "not_json")
-            return
+            parsed = read_document(src, fr)
         finally:
             self.pending_bytes -= src.size
+        if parsed is None:
+            return
+        doc, damage = parsed
         fr.kind = detect(doc)
         if fr.kind in ("extended", "account"):
             self.records_total_known(len(doc))
@@ -147,6 +145,8 @@ class _Job:
             self.playlists([library_playlist(doc, self.report.user_id)], fr, pub)
         elif fr.kind == "unknown":
             fr.skipped["not_listening_data"] += 1  # Userdata.json, SearchQueries.json, …
+        if damage:
+            fr.error(None, f"truncated after record {len(doc):,}: {damage}", "truncated")
 
     def records_total_known(self, count: int) -> None:
         r = self.report

@@ -8,45 +8,22 @@ anything unsafe becomes a `Rejected` entry for the report instead of an exceptio
 - zip bombs: a member larger than `Limits.max_file_bytes`, a compression ratio above
   `Limits.max_ratio`, or a zip whose members add up to more than `Limits.max_total_bytes` is
   refused, and reads stop at the limit even when the zip's headers lie about the size.
+
+Damage keeps what came before it: a member whose data breaks off raises `files.Cut` with the
+bytes read so far, and a zip cut off before its directory is read from its local headers
+(`cutzip`).
 """
 
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from core.errors import EarshotError
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_file_bytes: int = 256 * 1024 * 1024  # one JSON document (Spotify cuts files at ~13 MB)
-    max_total_bytes: int = 8 * 1024 * 1024 * 1024  # everything in one import
-    max_ratio: float = 200.0  # uncompressed / compressed; pretty-printed JSON is ~10-20
-    max_members: int = 20_000
-
-
-class TooLarge(Exception):
-    """A document went past a size limit while being read."""
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    name: str  # shown in the report, e.g. 'my_spotify_data.zip/Streaming_History_Audio_2023_0.json'
-    size: int  # declared size in bytes (used to estimate progress)
-    read: Callable[[], bytes]
-
-
-@dataclass(frozen=True)
-class Rejected:
-    name: str
-    reason: str
-    code: str  # the report's skip reason: 'unsafe_path' | 'too_large' | 'zip_bomb' | 'bad_zip'
-
-
-Source = SourceFile | Rejected
+from producer.importer.cutzip import cut_members
+from producer.importer.files import Cut, Limits, Rejected, Source, SourceFile, TooLarge, unsafe_member_name
 
 
 def iter_sources(path: Path, limits: Limits | None = None) -> Iterator[Source]:
@@ -78,18 +55,13 @@ def _plain_file(path: Path, name: str, limits: Limits) -> Source:
     return SourceFile(name, size, path.read_bytes)
 
 
-def unsafe_member_name(name: str) -> bool:
-    """True for zip member names that would escape an extraction folder (zip-slip)."""
-    norm = name.replace("\\", "/")
-    pure = PurePosixPath(norm)
-    return norm.startswith("/") or (len(norm) > 1 and norm[1] == ":") or ".." in pure.parts
-
-
 def _zip_members(path: Path, label: str, limits: Limits) -> Iterator[Source]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        yield Rejected(label, f"not a readable zip file: {exc}", "bad_zip")
+        # a cut-off zip: read it from the front
+        found = list(cut_members(path, label, limits)) if path.is_file() else []
+        yield from found or [Rejected(label, f"not a readable zip file: {exc}", "bad_zip")]
         return
     with archive:
         members = [i for i in archive.infolist() if not i.is_dir()]
@@ -139,8 +111,17 @@ def _member_reader(path: Path, member: str, declared: int, limits: Limits) -> Ca
 
     def read() -> bytes:
         # Read at most one byte past the declared size: headers can lie about what inflates.
+        # Corrupt data keeps what was read before it (salvage.Cut).
+        chunks: list[bytes] = []
+        size = 0
         with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
-            data = stream.read(cap + 1)
+            try:
+                while size <= cap and (chunk := stream.read(min(1 << 20, cap + 1 - size))):
+                    chunks.append(chunk)
+                    size += len(chunk)
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                raise Cut(b"".join(chunks), f"the member's data is damaged ({exc})") from None
+        data = b"".join(chunks)
         if len(data) > cap:
             raise TooLarge(f"inflates past its declared {declared:,} bytes (zip bomb?)")
         return data

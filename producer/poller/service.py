@@ -29,7 +29,7 @@ from core import kafka, mongo
 from core.collections import Coll
 from core.errors import EarshotError
 from core.events import CommandEvent, DeadLetterEvent, decode, utc_now
-from core.health import beat
+from core.health import beat, beat_interval
 from core.logs import setup as setup_logging
 from core.settings import Settings, get_settings
 from core.topics import Topic
@@ -176,6 +176,7 @@ class Poller:
     def run(self, stop: threading.Event, once: bool = False) -> None:
         consumer = kafka.consumer(self.settings, "earshot-producer", Topic.COMMANDS)
         last_users = last_beat = 0.0
+        every = beat_interval(self.settings.heartbeat_stale_seconds)
         try:
             while not stop.is_set():
                 now = self.clock.now()
@@ -185,7 +186,7 @@ class Poller:
                 self.poll_commands(consumer)
                 self.step()
                 self.pub.prod.flush(timeout=10)
-                if now - last_beat >= 5:
+                if now - last_beat >= every:
                     last_beat = now
                     beat(
                         self.db,
@@ -212,6 +213,9 @@ def run(once: bool = False) -> int:
         poller = Poller(settings, mongo.database(settings), pub)
         with contextlib.suppress(KeyboardInterrupt):
             poller.run(stop, once=once)
+        # a clean end is no missing heartbeat (nor one at the next start, before the first beat)
+        details = {"stopped": "clean shutdown", "plays": poller.published}
+        beat(poller.db, COMPONENT, "producer", "down", details)
     return 0
 
 

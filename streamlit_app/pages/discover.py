@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.spotify_ids import track_url
 from streamlit_app import logic, ui
 from streamlit_app import queries as q
 
@@ -34,13 +35,15 @@ if user:
                         {
                             "track": r.get("name"),
                             "artist": ", ".join(r.get("artist_names") or []),
-                            "year": r.get("release_year"),
+                            "year": str(r["release_year"]) if r.get("release_year") else "–",
                             "distance": r["distance"],
                             "why": r["why"],
+                            "spotify": track_url(r.get("_id")),
                         }
                         for r in recs
                     ]
                 ),
                 hide_index=True,
                 width="stretch",
+                column_config={"spotify": st.column_config.LinkColumn("Spotify", display_text="Open ↗")},
             )

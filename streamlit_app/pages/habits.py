@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit_app import charts, logic, ui
 from streamlit_app import queries as q
 from streamlit_app.periods import series_keys
+from streamlit_app.platforms import grouped
 
 st.title("Habits")
 user = ui.select_user()
@@ -74,16 +75,8 @@ if user:
             )
 
         st.subheader("Platforms")
-        platforms = q.ranked(uid, (("all", "all"),), "platform")[1]
-        if platforms:
-            st.dataframe(
-                pd.DataFrame(
-                    [
-                        {"platform": p.name, "streams": p.streams, "minutes": round(p.minutes)}
-                        for p in platforms
-                    ]
-                ),
-                hide_index=True,
-            )
+        platforms = q.ranked(uid, (("all", "all"),), "platform", limit=1000)[1]
+        if platforms:  # raw strings ("Android OS 11 API 30 (…)") under their platform
+            st.dataframe(pd.DataFrame(grouped(platforms)), hide_index=True)
         else:
             st.caption("No platform information (the demo and the API do not report it; exports do).")

@@ -60,6 +60,7 @@ def live_panel(user_id: str) -> None:
                 "artist": ", ".join(p.get("artist_names") or []),
                 "seconds": round((p.get("ms_played") or 0) / 1000),
                 "stream": bool(p.get("counted")),
+                "Spotify": ui.spotify_link(p.get("track_id")),
             }
             for p in plays
         ]

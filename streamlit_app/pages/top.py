@@ -81,7 +81,10 @@ if user:
         )
         if etype in ("artist", "genre"):
             frame = frame.drop(columns="artist")
-        st.table(frame.set_index("rank"))
+        table = frame.set_index("rank")
+        if etype == "track":  # a link where the track's Spotify id is known
+            table["Spotify"] = [ui.spotify_link(e.track_id) for e in ranked[start : start + PAGE]]
+        st.table(table)
         ui.downloads(frame, f"earshot-top-{etype}-{period.start}-{period.end}", "top")
         names = [f"#{start + i + 1} {e.name}" for i, e in enumerate(ranked[start : start + PAGE])]
         chosen = st.selectbox("Details for", names, index=None, key="top-detail")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from typing import Any
 import pytest
 
 from core.events import utc_now
-from streamlit_app import APP_SCRIPT
+from streamlit_app.cli import command
 from tests.browser_cdp import Browser, free_port
 from tests.seed import add_play, seed_known
 
@@ -37,21 +36,7 @@ def expected(mongo_db: Any) -> dict[str, Any]:
 def app_url(expected: dict[str, Any]) -> Iterator[str]:
     port = free_port()
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(APP_SCRIPT),
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
+        command("127.0.0.1", port),  # as `earshot app` starts it
         env=dict(os.environ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -83,6 +68,7 @@ def test_pages_show_seeded_numbers_and_live_updates(
     with Browser(app_url + "/") as b:
         body = b.wait_for_text("Streams today", "Let Down", "No Surprises", timeout=60)
         assert expected["top_artist_today"] in body
+        assert "Deploy" not in body  # client.toolbarMode viewer
         assert f"\n{expected['day_totals']['streams']:,}\n" in body
         b.screenshot(SHOTS / "live.png")
 

@@ -3,6 +3,8 @@ catalogue, demo users and a heartbeat; the backfill republishes identical ids.""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -54,3 +56,26 @@ def test_demo_publishes_valid_plays_now_playing_and_playlists(stack, mongo_db, t
     assert played <= {c.entity_id for c in catalog_events}
     health = mongo_db[Coll.PIPELINE_HEALTH.value].find_one({"_id": "producer.demo"})
     assert health["status"] == "ok" and health["details"]["plays"] >= backfilled
+
+
+def test_demo_process_that_ends_cleanly_reports_down(stack, mongo_db, tmp_path) -> None:
+    """A clean end (here: --duration; likewise SIGTERM) is no missing heartbeat: status 'down'."""
+    catalog = tiny_catalog(tmp_path / "sample.csv")
+    args = [
+        "--users",
+        "1",
+        "--history-days",
+        "0",
+        "--duration",
+        "1",
+        "--speed",
+        "600",
+        "--catalog",
+        str(catalog),
+    ]
+    done = subprocess.run(
+        [sys.executable, "-m", "producer.demo", *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    health = mongo_db[Coll.PIPELINE_HEALTH.value].find_one({"_id": "producer.demo"})
+    assert health["status"] == "down" and health["details"]["stopped"] == "clean shutdown"

@@ -75,7 +75,7 @@ def test_malformed_files_and_records_are_reported_and_the_rest_imports(
         archive.writestr(
             "Spotify Extended Streaming History/Streaming_History_Audio_2020_0.json", json.dumps(bad)
         )
-        archive.writestr("Spotify Extended Streaming History/broken.json", '[{"ts": "2020-01-01T00:00:00Z",')
+        archive.writestr("Spotify Extended Streaming History/broken.json", '{"ts": "2020-01-01T00:00:00Z",')
         archive.writestr("../../escape.json", json.dumps(good[:3]))
         archive.writestr("MyData/StreamingHistory_music_0.json", json.dumps(account_music(30)))
         archive.writestr("MyData/bomb.json", b"[" + b" " * 3_000_000 + b"]")

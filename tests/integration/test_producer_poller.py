@@ -4,6 +4,9 @@ quota, token refresh and revocation, playlist connect (incl. 403) and commands."
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -306,3 +309,21 @@ def test_server_errors_back_off_and_recover(env, mongo_db, fake) -> None:
     pub.flush()
     assert fake.calls("pol-5xx", "/v1/me/player/recently-played") == 3
     assert [p["track_id"] for p in read_topic(settings, Topic.PLAYS, "pol-5xx")] == [tid(7)]
+
+
+def test_poller_process_that_ends_cleanly_reports_down(stack, mongo_db) -> None:
+    """`earshot poll --once` ends cleanly: its heartbeat says 'down', so no alert follows."""
+    db_name = f"{stack.mongo_db}_poll"  # a database without this module's connected users
+    env = os.environ | {
+        "EARSHOT_MONGO_DB": db_name,
+        "SPOTIFY_CLIENT_ID": "test-client",
+        "SPOTIFY_CLIENT_SECRET": "test-secret",
+    }
+    poll = [sys.executable, "-m", "producer.poller", "--once"]
+    done = subprocess.run(poll, env=env, capture_output=True, text=True, timeout=120)
+    try:
+        assert done.returncode == 0, done.stderr[-2000:]
+        health = mongo_db.client[db_name][Coll.PIPELINE_HEALTH.value].find_one({"_id": "producer.poller"})
+        assert health["status"] == "down" and health["details"]["stopped"] == "clean shutdown"
+    finally:
+        mongo_db.client.drop_database(db_name)

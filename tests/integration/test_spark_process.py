@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from core import gold, kafka
 from core.events import PlayEvent
 from core.topics import Topic
+from tests.processes import stop
 
 USER = "proc-user"
 
@@ -46,10 +47,10 @@ def test_plays_job_as_a_process_writes_rollups(stack, mongo_db, tmp_path):
         assert job.poll() is None, (tmp_path / "job.log").read_text()[-3000:]
         assert doc is not None and (doc["streams"], doc["plays"]) == (1, 1)
         assert beat is not None and beat["kind"] == "spark"
+        job.send_signal(signal.SIGTERM)  # as `earshot run` stops it: the query stops, 'down' is said
+        assert job.wait(timeout=60) == 0, (tmp_path / "job.log").read_text()[-3000:]
+        beat = mongo_db.pipeline_health.find_one({"_id": "spark.plays"})
+        assert beat["status"] == "down" and beat["details"]["stopped"] == "query stopped cleanly"
     finally:
-        job.send_signal(signal.SIGINT)
-        try:
-            job.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            job.kill()
+        stop(job)
         log.close()

@@ -14,6 +14,7 @@ def test_command_binds_host_and_port() -> None:
     assert argv[1:4] == ["-m", "streamlit", "run"] and argv[4] == str(APP_SCRIPT)
     assert argv[argv.index("--server.address") + 1] == "127.0.0.1"
     assert argv[argv.index("--server.port") + 1] == "8599"
+    assert argv[argv.index("--client.toolbarMode") + 1] == "viewer"  # no "Deploy" button
 
 
 def test_register_adds_app_command() -> None:
