@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from core.settings import Settings, get_settings
 
@@ -167,19 +168,24 @@ def _component(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
-def _ensure_catalog(settings: Settings) -> None:
-    """First run: load the Kaggle catalog (audio features, genres) so plays are enriched at once."""
+def ensure_catalog(settings: Settings, directory: Path | None = None, dataset: str = "auto") -> bool:
+    """First run: load the Kaggle catalog (audio features, genres) so plays are enriched at once.
+
+    Also compose's one-shot `catalog` service (`earshot catalog load --if-empty`). True if loaded.
+    """
     from core import mongo
     from core.collections import Coll
 
     with mongo.client(settings) as client:
         if client[settings.mongo_db][Coll.TRACKS.value].find_one({}, {"_id": 1}) is not None:
-            return
+            log.info("catalog already loaded: nothing to do")
+            return False
     from kaggle_seed.load import backfill
 
-    log.info("catalog is empty: loading the Kaggle catalog from %s (first run only)…", settings.kaggle_dir)
-    result = backfill(settings)
+    log.info("catalog is empty: loading the Kaggle catalog (first run only)…")
+    result = backfill(settings, directory, dataset)
     log.info("catalog loaded (%s, %d file(s))", result["obtained_with"], len(result["files"]))
+    return True
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -189,7 +195,7 @@ def _run(args: argparse.Namespace) -> int:
     report = stack.up(settings)
     log.info("stack ready in %.1fs", report.seconds)
     if not args.skip_catalog:
-        _ensure_catalog(settings)
+        ensure_catalog(settings)
     components = [c for c in COMPONENTS if c.enabled(args) and c.available()]
     skipped = [c.name for c in COMPONENTS if c.enabled(args) and not c.available()]
     if skipped:
@@ -200,7 +206,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         for comp in components:
             sup.start(comp)
-        log.info("dashboard: http://%s:%d  (Ctrl-C stops everything)", settings.bind_host, settings.app_port)
+        log.info(
+            "dashboard: http://%s:%d  (Ctrl-C stops everything)", settings.connect_host, settings.app_port
+        )
         sup.watch()
     finally:
         sup.shutdown()

@@ -22,7 +22,9 @@ DATASETS = ("auto", "maharshipandya", "rodolfofigueroa", "yamaerenay")
 def airflow_env(settings: Settings) -> dict[str, str]:
     """Environment of the Airflow process: its home, SQLite DB, DAG folder, loopback port."""
     home = settings.data_dir / "airflow"
-    url = f"http://{settings.bind_host}:{settings.airflow_port}"
+    url = f"http://{settings.connect_host}:{settings.airflow_port}"  # what clients use, never 0.0.0.0
+    # compose publishes the port elsewhere on the host and says so in AIRFLOW__API__BASE_URL
+    base_url = os.environ.get("AIRFLOW__API__BASE_URL") or url
     return {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "airflow" / "dags"),
@@ -30,7 +32,7 @@ def airflow_env(settings: Settings) -> dict[str, str]:
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
         "AIRFLOW__API__HOST": settings.bind_host,
         "AIRFLOW__API__PORT": str(settings.airflow_port),
-        "AIRFLOW__API__BASE_URL": url,
+        "AIRFLOW__API__BASE_URL": base_url,
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{url}/execution/",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])),
         # standalone starts its scheduler, API server etc. as `airflow …` by name
@@ -68,6 +70,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     load.add_argument(
         "--user", default=None, help="report catalog coverage of this user's plays (default: all)"
+    )
+    load.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="only when the catalog has no tracks yet, from kagglehub or EARSHOT_KAGGLE_DIR "
+        "(first start: what `earshot run` and compose's catalog service do)",
     )
     load.set_defaults(handler=_catalog_load)
 
@@ -108,13 +116,18 @@ def _status(args: argparse.Namespace) -> int:
     pid = proc.pid()
     home = settings.data_dir / "airflow"
     state = f"running (pid {pid})" if pid else "stopped"
-    print(f"airflow: {state} — http://{settings.bind_host}:{settings.airflow_port}  log: {proc.log_file}")  # noqa: T201
+    print(f"airflow: {state} — http://{settings.connect_host}:{settings.airflow_port}  log: {proc.log_file}")  # noqa: T201
     if pid:
         print(f"admin password: {home / 'simple_auth_manager_passwords.json.generated'}")  # noqa: T201
     return 0
 
 
 def _catalog_load(args: argparse.Namespace) -> int:
+    if args.if_empty:
+        from earshot.run import ensure_catalog
+
+        ensure_catalog(get_settings(), args.dir, args.dataset)
+        return 0
     from kaggle_seed.load import backfill
 
     report = backfill(get_settings(), args.dir, args.dataset, user_id=args.user)

@@ -37,7 +37,7 @@ from core.topics import Topic
 from producer import backoff
 from producer.metadata import Metadata
 from producer.publish import Publisher
-from producer.spotify import ApiError, client
+from producer.spotify import ApiError, client, require_credentials
 from producer.tokens import TokenStore
 from producer.user_loops import Loop, UserLoops
 
@@ -200,6 +200,11 @@ class Poller:
 def run(once: bool = False) -> int:
     logging.getLogger("spotipy").setLevel(logging.CRITICAL)  # we log classified errors ourselves
     settings = get_settings()
+    require_credentials(settings)  # before waiting on anything: a missing setting is one line
+    if settings.token_key is None:
+        log.warning(
+            "EARSHOT_TOKEN_KEY is not set: Spotify tokens are stored unencrypted under %s", settings.data_dir
+        )
     kafka.wait_ready(settings, timeout_s=60)
     mongo.wait_ready(settings, timeout_s=60)
     kafka.ensure_topics(settings)
