@@ -73,7 +73,10 @@ def test_env_example_values_reach_the_containers_and_never_move_the_layout(cache
 @pytest.mark.parametrize(
     ("snippet", "needle"),
     [
-        ("    environment:\n      TOKEN: ${TOKEN:?set TOKEN}\n", "required variable TOKEN is missing a value"),
+        (
+            "    environment:\n      TOKEN: ${TOKEN:?set TOKEN}\n",
+            "required variable TOKEN is missing a value",
+        ),
         ("    bogus_key: 1\n", "bogus_key"),
     ],
     ids=["required-variable", "unknown-key"],
@@ -103,7 +106,12 @@ def test_build_context_keeps_secrets_and_user_downloads_out(cache_dir, tmp_path)
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x")
     sent = set(build_context(cache_dir, tmp_path))
-    assert sent == {".dockerignore", ".env.example", "kaggle_seed/data/sample_dataset.csv", "core/settings.py"}
+    assert sent == {
+        ".dockerignore",
+        ".env.example",
+        "kaggle_seed/data/sample_dataset.csv",
+        "core/settings.py",
+    }
 
 
 def test_the_real_build_context_holds_what_the_image_needs(cache_dir):
