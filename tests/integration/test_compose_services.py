@@ -51,16 +51,36 @@ def fake() -> Iterator[FakeSpotify]:
 
 
 def project(stack: Settings, profiles: list[str], **environ: str) -> dict[str, Any]:
-    """The resolved project, with this session's topics and database as a user's .env values."""
+    """The resolved project, with the stack's topics and database as a user's .env values."""
     user_env = {"EARSHOT_TOPIC_PREFIX": stack.topic_prefix, "EARSHOT_MONGO_DB": stack.mongo_db}
     return load(stack.cache_dir, profiles=profiles, environ=user_env | environ)
+
+
+@pytest.fixture
+def cluster_stack(stack: Settings) -> Iterator[Settings]:
+    """A second deployment's topics and database, so the cluster run's results are its own."""
+    from core import mongo
+    from core.topics import all_topic_names
+
+    other = stack.model_copy(
+        update={"topic_prefix": f"{stack.topic_prefix}c", "mongo_db": f"{stack.mongo_db}_c"}
+    )
+    kafka.ensure_topics(other)
+    yield other
+    admin = kafka.admin(other)
+    try:
+        admin.delete_topics(all_topic_names(other.topic_prefix))
+    finally:
+        admin.close()
+    with mongo.client(other) as client:
+        client.drop_database(other.mongo_db)
 
 
 def _since(doc: dict[str, Any] | None, t0: datetime) -> bool:
     return doc is not None and doc["updated_at"].replace(tzinfo=UTC) >= t0
 
 
-def _publish_play(stack: Settings, event_id: str) -> None:
+def _publish_play(stack: Settings, event_id: str = "compose-1") -> None:
     play = PlayEvent(
         event_id=event_id,
         user_id="compose-user",
@@ -90,7 +110,6 @@ class Step:
     ready: Callable[[Running, datetime], bool]
     one_shot: bool = False
     before: Callable[[], None] | None = None
-    after_stopped: tuple[str, ...] = ()  # start only once these have been stopped
 
 
 def run_in_order(steps: dict[str, Step], logs: Path) -> dict[str, float]:
@@ -110,7 +129,7 @@ def run_in_order(steps: dict[str, Step], logs: Path) -> dict[str, float]:
                 continue
             if dep not in ready_after:
                 return False
-        return all(dep in stopped for dep in step.after_stopped)
+        return True
 
     try:
         while len(ready_after) < len(steps):
@@ -144,7 +163,7 @@ def run_in_order(steps: dict[str, Step], logs: Path) -> dict[str, float]:
     return ready_after
 
 
-def test_every_compose_service_starts_and_gets_ready(stack, mongo_db, host, fake, tmp_path):
+def test_every_compose_service_starts_and_gets_ready(stack, mongo_db, cluster_stack, host, fake, tmp_path):
     ports = {"EARSHOT_APP_PORT": str(free_port()), "EARSHOT_AIRFLOW_PORT": str(free_port())}
     spotify = {
         "SPOTIFY_CLIENT_ID": "client-id",
@@ -155,15 +174,15 @@ def test_every_compose_service_starts_and_gets_ready(stack, mongo_db, host, fake
     }
     full = project(stack, ["spotify", "cluster", "airflow"], **ports, **spotify)
     # the cluster profile as the README runs it: SPARK_MASTER pointing at the master service
-    on_cluster = project(stack, ["cluster"], **ports, SPARK_MASTER="spark://spark-master:7077")
+    on_cluster = project(cluster_stack, ["cluster"], **ports, SPARK_MASTER="spark://spark-master:7077")
     master_ui, worker_ui = free_port(), free_port()
     cluster_host = dataclasses.replace(host, data=host.data.parent / "data-cluster")
 
     def svc(name: str, **extra: str) -> LocalService:
         return local_service(full, name, host, extra_env=extra or None)
 
-    def beat(component: str) -> Callable[[Running, datetime], bool]:
-        return lambda run, t0: _since(mongo_db.pipeline_health.find_one({"_id": component}), t0)
+    def beat(component: str, db: Any = mongo_db) -> Callable[[Running, datetime], bool]:
+        return lambda run, t0: _since(db.pipeline_health.find_one({"_id": component}), t0)
 
     def logged(pattern: str) -> Callable[[Running, datetime], bool]:
         return lambda run, t0: re.search(pattern, run.output()) is not None
@@ -179,13 +198,14 @@ def test_every_compose_service_starts_and_gets_ready(stack, mongo_db, host, fake
     def on_the_cluster(run: Running, t0: datetime) -> bool:
         master = _http_json(f"http://127.0.0.1:{master_ui}/json/")
         apps = (master or {}).get("activeapps", [])
-        if not beat("spark.plays")(run, t0) or not apps:
+        if not beat("spark.plays", cluster_db)(run, t0) or not apps:
             return False
         assert [a["name"] for a in apps] == ["earshot-plays"], apps
         assert master["coresused"] == 1, master  # spark.cores.max: the worker keeps its other cores
         assert list((host.data / "spark-worker").glob("app-*")), "executors got no work dir"
         return True
 
+    cluster_db = mongo_db.client[cluster_stack.mongo_db]
     cluster_plays = local_service(on_cluster, "spark-plays", cluster_host)
     cluster_plays = dataclasses.replace(
         cluster_plays,
@@ -203,9 +223,7 @@ def test_every_compose_service_starts_and_gets_ready(stack, mongo_db, host, fake
                 _since(d, t0) for d in mongo_db.pipeline_health.find({"kind": "consumer", "status": "ok"})
             ),
         ),
-        "spark-plays": Step(
-            svc("spark-plays"), beat("spark.plays"), before=lambda: _publish_play(stack, "compose-1")
-        ),
+        "spark-plays": Step(svc("spark-plays"), beat("spark.plays"), before=lambda: _publish_play(stack)),
         "spark-playlists": Step(svc("spark-playlists"), logged(r"earshot-playlists running")),
         "demo": Step(svc("demo"), beat("producer.demo")),
         "poller": Step(svc("poller"), beat("producer.poller")),
@@ -221,14 +239,18 @@ def test_every_compose_service_starts_and_gets_ready(stack, mongo_db, host, fake
         "spark-plays-on-cluster": Step(
             cluster_plays,
             on_the_cluster,
-            before=lambda: _publish_play(stack, "compose-2"),
-            after_stopped=("spark-plays",),
+            before=lambda: _publish_play(cluster_stack),
         ),
     }
     compose_services = {n for n, s in full["services"].items() if n not in EXTERNAL}
     assert compose_services == set(steps) - {"spark-plays-on-cluster"}  # every service, nothing else
     seconds = run_in_order(steps, tmp_path)
     print("ready after (s):", {k: round(v, 1) for k, v in seconds.items()})
+    again = steps["catalog"].svc  # a restart of the stack: the one-shot finds the catalog loaded
+    rerun = subprocess.run(
+        again.argv, env=again.env, cwd=again.cwd, capture_output=True, text=True, timeout=120
+    )
+    assert rerun.returncode == 0 and "catalog already loaded" in rerun.stderr, rerun.stderr[-2000:]
 
 
 def test_poller_without_spotify_settings_exits_with_one_line(stack, host, tmp_path):
