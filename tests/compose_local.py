@@ -59,6 +59,7 @@ class Host:
     data: Path
     home: Path
     internal: dict[str, str] = field(default_factory=dict)  # "name:port" → local "host:port"
+    mounts: dict[str, Path] = field(default_factory=dict)  # `run -v HOST:CONTAINER` → HOST
 
     def __post_init__(self) -> None:
         mongo = self.stack.mongo_url.removeprefix("mongodb://").split("/")[0]
@@ -70,6 +71,7 @@ class Host:
         for inside, local in self.internal.items():
             text = text.replace(inside, local)
         for inside, local in (
+            *((k, str(v)) for k, v in self.mounts.items()),
             ("/opt/earshot/cache", str(self.stack.cache_dir)),
             ("/opt/earshot/venv", str(VENV)),
             ("/data", str(self.data)),

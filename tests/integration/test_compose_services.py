@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import shutil
 import subprocess
 import threading
 import time
@@ -26,7 +27,7 @@ from cryptography.fernet import Fernet
 
 from core import kafka
 from core.events import PlayEvent
-from core.settings import Settings
+from core.settings import REPO_ROOT, Settings
 from core.topics import Topic
 from infra.compose_loader import load
 from tests.compose_local import Host, LocalService, Running, free_port, image_layout, local_service
@@ -205,6 +206,16 @@ def test_every_compose_service_starts_and_gets_ready(stack, mongo_db, cluster_st
         assert list((host.data / "spark-worker").glob("app-*")), "executors got no work dir"
         return True
 
+    # README: docker compose run --rm -v "$PWD/kaggle_seed/data:/kaggle:ro" catalog \
+    #     earshot catalog load --dir /kaggle   — here a folder holding a "downloaded" dataset.csv
+    download = tmp_path / "kaggle"
+    download.mkdir()
+    shutil.copy(REPO_ROOT / "kaggle_seed" / "data" / "sample_dataset.csv", download / "dataset.csv")
+    mounted = dataclasses.replace(host, mounts={"/kaggle": download})
+    full_load = local_service(
+        full, "catalog", mounted, command=["earshot", "catalog", "load", "--dir", "/kaggle"]
+    )
+    full_load = dataclasses.replace(full_load, name="catalog-from-folder", depends_on={"catalog": "done"})
     cluster_db = mongo_db.client[cluster_stack.mongo_db]
     cluster_plays = local_service(on_cluster, "spark-plays", cluster_host)
     cluster_plays = dataclasses.replace(
@@ -236,6 +247,7 @@ def test_every_compose_service_starts_and_gets_ready(stack, mongo_db, cluster_st
             svc("spark-worker", SPARK_WORKER_WEBUI_PORT=str(worker_ui)),
             logged("Successfully registered with master"),
         ),
+        "catalog-from-folder": Step(full_load, logged(r'"obtained_with": "folder"'), one_shot=True),
         "spark-plays-on-cluster": Step(
             cluster_plays,
             on_the_cluster,
@@ -243,9 +255,11 @@ def test_every_compose_service_starts_and_gets_ready(stack, mongo_db, cluster_st
         ),
     }
     compose_services = {n for n, s in full["services"].items() if n not in EXTERNAL}
-    assert compose_services == set(steps) - {"spark-plays-on-cluster"}  # every service, nothing else
+    assert compose_services == set(steps) - {"spark-plays-on-cluster", "catalog-from-folder"}
     seconds = run_in_order(steps, tmp_path)
     print("ready after (s):", {k: round(v, 1) for k, v in seconds.items()})
+    # README: the Airflow admin password, `docker compose exec airflow cat …` in the data volume
+    assert (host.data / "airflow" / "simple_auth_manager_passwords.json.generated").is_file()
     again = steps["catalog"].svc  # a restart of the stack: the one-shot finds the catalog loaded
     rerun = subprocess.run(
         again.argv, env=again.env, cwd=again.cwd, capture_output=True, text=True, timeout=120
