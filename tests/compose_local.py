@@ -11,6 +11,8 @@ few ways, each mapped here and nowhere else:
   local cache (the image fetches the same jars at build time), `/opt/earshot/venv` → this venv;
 - container ports → the published ports, which the caller picks free (`EARSHOT_APP_PORT=…` in the
   loader's environment, as a user would), and web UIs that a container keeps private → free ports;
+- a container's own IP address → loopback (`SPARK_LOCAL_IP=127.0.0.1`: Spark would otherwise pick
+  this machine's non-loopback interface for the worker and executors);
 - the image's ENV (Dockerfile) → the same variables here; nothing else of this process leaks in.
 """
 
@@ -132,6 +134,7 @@ def local_service(
         # the image's /app is on the path through its editable install; here, the copy
         "PYTHONPATH": str(host.app),
         "HOME": str(host.home),
+        "SPARK_LOCAL_IP": "127.0.0.1",  # a container's own address; here, loopback
     }
     env |= {k: host.value(str(v), ports) for k, v in (service.get("environment") or {}).items()}
     env |= extra_env or {}

@@ -26,12 +26,11 @@ import requests
 from cryptography.fernet import Fernet
 
 from core import kafka
-from core.events import PlayEvent
 from core.settings import REPO_ROOT, Settings
-from core.topics import Topic
 from infra.compose_loader import load
 from tests.compose_local import Host, LocalService, Running, free_port, image_layout, local_service
 from tests.fake_spotify.server import FakeSpotify
+from tests.publish import publish_play
 
 pytestmark = pytest.mark.integration
 
@@ -61,40 +60,20 @@ def project(stack: Settings, profiles: list[str], **environ: str) -> dict[str, A
 def cluster_stack(stack: Settings) -> Iterator[Settings]:
     """A second deployment's topics and database, so the cluster run's results are its own."""
     from core import mongo
-    from core.topics import all_topic_names
+    from tests.conftest import delete_topics
 
     other = stack.model_copy(
         update={"topic_prefix": f"{stack.topic_prefix}c", "mongo_db": f"{stack.mongo_db}_c"}
     )
     kafka.ensure_topics(other)
     yield other
-    admin = kafka.admin(other)
-    try:
-        admin.delete_topics(all_topic_names(other.topic_prefix))
-    finally:
-        admin.close()
+    delete_topics(other)
     with mongo.client(other) as client:
         client.drop_database(other.mongo_db)
 
 
 def _since(doc: dict[str, Any] | None, t0: datetime) -> bool:
     return doc is not None and doc["updated_at"].replace(tzinfo=UTC) >= t0
-
-
-def _publish_play(stack: Settings, event_id: str = "compose-1") -> None:
-    play = PlayEvent(
-        event_id=event_id,
-        user_id="compose-user",
-        source="demo",
-        track_id="t1",
-        track_name="Halo",
-        artist_names=["Beyoncé"],
-        ended_at=datetime(2024, 6, 30, 12, 0, tzinfo=UTC),
-        ms_played=200_000,
-    )
-    prod = kafka.producer(stack)
-    kafka.send(prod, stack, Topic.PLAYS, play).get(timeout=10)
-    prod.close()
 
 
 def _http_json(url: str) -> Any:
@@ -234,7 +213,11 @@ def test_every_compose_service_starts_and_gets_ready(stack, mongo_db, cluster_st
                 _since(d, t0) for d in mongo_db.pipeline_health.find({"kind": "consumer", "status": "ok"})
             ),
         ),
-        "spark-plays": Step(svc("spark-plays"), beat("spark.plays"), before=lambda: _publish_play(stack)),
+        "spark-plays": Step(
+            svc("spark-plays"),
+            beat("spark.plays"),
+            before=lambda: publish_play(stack, "compose-1", "compose-user"),
+        ),
         "spark-playlists": Step(svc("spark-playlists"), logged(r"earshot-playlists running")),
         "demo": Step(svc("demo"), beat("producer.demo")),
         "poller": Step(svc("poller"), beat("producer.poller")),
@@ -251,7 +234,7 @@ def test_every_compose_service_starts_and_gets_ready(stack, mongo_db, cluster_st
         "spark-plays-on-cluster": Step(
             cluster_plays,
             on_the_cluster,
-            before=lambda: _publish_play(cluster_stack),
+            before=lambda: publish_play(cluster_stack, "compose-2", "compose-user"),
         ),
     }
     compose_services = {n for n, s in full["services"].items() if n not in EXTERNAL}
