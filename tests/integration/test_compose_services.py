@@ -8,6 +8,7 @@ leaves out, or a setting compose fails to pass fails here.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import re
@@ -56,20 +57,35 @@ def project(stack: Settings, profiles: list[str], **environ: str) -> dict[str, A
     return load(stack.cache_dir, profiles=profiles, environ=user_env | environ)
 
 
-@pytest.fixture
-def cluster_stack(stack: Settings) -> Iterator[Settings]:
-    """A second deployment's topics and database, so the cluster run's results are its own."""
+@contextlib.contextmanager
+def own_deployment(stack: Settings, suffix: str) -> Iterator[tuple[Settings, Any]]:
+    """Topics and a database of their own, as a separate install would have: the demo listener
+    and the jobs started here never write into what other tests of this session read."""
     from core import mongo
     from tests.conftest import delete_topics
 
     other = stack.model_copy(
-        update={"topic_prefix": f"{stack.topic_prefix}c", "mongo_db": f"{stack.mongo_db}_c"}
+        update={"topic_prefix": f"{stack.topic_prefix}{suffix}", "mongo_db": f"{stack.mongo_db}_{suffix}"}
     )
     kafka.ensure_topics(other)
-    yield other
-    delete_topics(other)
     with mongo.client(other) as client:
-        client.drop_database(other.mongo_db)
+        try:
+            yield other, client[other.mongo_db]
+        finally:
+            delete_topics(other)
+            client.drop_database(other.mongo_db)
+
+
+@pytest.fixture
+def deployment(stack: Settings) -> Iterator[tuple[Settings, Any]]:
+    with own_deployment(stack, "k") as pair:
+        yield pair
+
+
+@pytest.fixture
+def cluster_deployment(stack: Settings) -> Iterator[tuple[Settings, Any]]:
+    with own_deployment(stack, "c") as pair:
+        yield pair
 
 
 def _since(doc: dict[str, Any] | None, t0: datetime) -> bool:
@@ -143,7 +159,9 @@ def run_in_order(steps: dict[str, Step], logs: Path) -> dict[str, float]:
     return ready_after
 
 
-def test_every_compose_service_starts_and_gets_ready(stack, mongo_db, cluster_stack, host, fake, tmp_path):
+def test_every_compose_service_starts_and_gets_ready(deployment, cluster_deployment, host, fake, tmp_path):
+    stack, mongo_db = deployment
+    cluster_stack, cluster_db = cluster_deployment
     ports = {"EARSHOT_APP_PORT": str(free_port()), "EARSHOT_AIRFLOW_PORT": str(free_port())}
     spotify = {
         "SPOTIFY_CLIENT_ID": "client-id",
@@ -195,7 +213,6 @@ def test_every_compose_service_starts_and_gets_ready(stack, mongo_db, cluster_st
         full, "catalog", mounted, command=["earshot", "catalog", "load", "--dir", "/kaggle"]
     )
     full_load = dataclasses.replace(full_load, name="catalog-from-folder", depends_on={"catalog": "done"})
-    cluster_db = mongo_db.client[cluster_stack.mongo_db]
     cluster_plays = local_service(on_cluster, "spark-plays", cluster_host)
     cluster_plays = dataclasses.replace(
         cluster_plays,
@@ -260,7 +277,8 @@ def test_poller_without_spotify_settings_exits_with_one_line(stack, host, tmp_pa
     assert len(lines) == 1 and "SPOTIFY_CLIENT_ID" in lines[0] and "SPOTIFY_CLIENT_SECRET" in lines[0], lines
 
 
-def test_readme_connect_command_runs_the_oauth_flow_in_the_connect_service(stack, mongo_db, host, fake):
+def test_readme_connect_command_runs_the_oauth_flow_in_the_connect_service(deployment, host, fake):
+    stack, mongo_db = deployment
     port = free_port()
     fake.add_user("compose-alice")
     resolved = project(
