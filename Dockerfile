@@ -24,9 +24,11 @@ RUN python -m venv "$VIRTUAL_ENV" \
  && uv pip install --no-cache -c constraints.txt -r pyproject.toml
 
 # Spark's Kafka connector jars, resolved by Maven at build time into the cache dir; Maven and its
-# local repository leave in the same layer, so neither stays in the image.
+# local repository leave in the same layer, so neither stays in the image. (infra.services finds
+# the connector's folder through spark_jobs.session.)
 COPY core/ core/
 COPY infra/ infra/
+COPY spark_jobs/ spark_jobs/
 RUN apt-get update \
  && apt-get install -y --no-install-recommends maven \
  && EARSHOT_KAFKA_BOOTSTRAP=kafka:19092 MONGO_URI=mongodb://mongo:27017/ python -c \

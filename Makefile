@@ -2,7 +2,7 @@
 # a fresh machine first (infra/bootstrap.sh is idempotent and quick when nothing changed).
 EARSHOT := .venv/bin/earshot
 
-.PHONY: setup run test up down status demo lint bench lock
+.PHONY: setup run test test-unit up down status demo lint bench lock
 
 setup:
 	@bash infra/bootstrap.sh
@@ -12,6 +12,10 @@ run: setup
 
 test:
 	@bash infra/bootstrap.sh --browser && $(EARSHOT) test
+
+# The unit suite: pure logic, no services, well under a minute.
+test-unit: setup
+	.venv/bin/python -m pytest -m "not integration" -q
 
 up: setup
 	$(EARSHOT) stack up
@@ -25,8 +29,9 @@ status:
 demo: setup
 	$(EARSHOT) demo
 
+# ruff, ruff-format and mypy, as the pre-commit hook runs them (`.venv/bin/pre-commit install` once).
 lint: setup
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+	.venv/bin/pre-commit run --all-files
 
 bench: setup
 	.venv/bin/python -m bench

@@ -15,11 +15,10 @@ import datetime as dt
 import logging
 from typing import Any
 
-from consumer.gold import entity_rows
-from core import mongo
-from core.collections import Coll, rollup_id
+from core import gold, mongo
+from core.collections import Coll
 from core.events import utc_now
-from core.mongo import entity_row_docs, find_ids
+from core.mongo import find_ids
 from core.settings import Settings
 
 log = logging.getLogger("earshot.batch.digest")
@@ -34,7 +33,7 @@ def top_artists(day_docs: list[dict[str, Any]], top: int = 3) -> list[tuple[str,
     minutes: dict[str, float] = {}
     names: dict[str, str] = {}
     for doc in day_docs:
-        for row in entity_rows(doc):
+        for row in gold.entity_rows(doc):
             minutes[row["key"]] = minutes.get(row["key"], 0.0) + float(row.get("minutes") or 0.0)
             names.setdefault(row["key"], row.get("name") or row["key"])
     ranked = sorted(minutes.items(), key=lambda kv: (-kv[1], names[kv[0]]))[:top]
@@ -43,17 +42,20 @@ def top_artists(day_docs: list[dict[str, Any]], top: int = 3) -> list[tuple[str,
 
 def digest_for(db: Any, user_id: str, days: list[str], top: int = 3) -> dict[str, Any] | None:
     totals = find_ids(
-        db, Coll.ROLLUP_TOTALS, [rollup_id(user_id, "day", d) for d in days], {"streams": 1, "minutes": 1}
+        db,
+        Coll.ROLLUP_TOTALS,
+        [gold.period_id(user_id, "day", d) for d in days],
+        {"streams": 1, "minutes": 1},
     )
     if not totals:
         return None
     streams = sum(t.get("streams", 0) for t in totals)
     minutes = sum(t.get("minutes", 0.0) for t in totals)
-    artist_ids = [rollup_id(user_id, "day", d, "artist") for d in days]
-    best = top_artists(entity_row_docs(db, artist_ids), top)
+    artist_ids = [gold.head_id(user_id, "day", d, "artist") for d in days]
+    best = top_artists(gold.entity_row_docs(db, artist_ids), top)
     tops = ", ".join(f"{name} ({m:.0f} min)" for name, m in best) or "—"
     return {
-        "_id": rollup_id("digest", user_id, days[0], days[-1]),
+        "_id": gold.key("digest", user_id, days[0], days[-1]),
         "user_id": user_id,
         "kind": "digest",
         "severity": "info",

@@ -15,12 +15,11 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from batch.coverage import coverage_of
-from consumer.gold import entity_rows
-from core import mongo
-from core.collections import Coll, rollup_id
-from core.mongo import entity_row_docs, find_ids
+from core import gold, mongo
+from core.collections import Coll
+from core.mongo import find_ids
 from core.settings import Settings
+from pipeline.coverage import coverage_of
 
 Doc = dict[str, Any]
 PLAY_FIELDS = {"user_id": 1, "local_day": 1, "counted": 1, "skip": 1, "minutes": 1, "ended_at": 1}
@@ -57,7 +56,7 @@ def no_duplicate_plays(db: Any) -> dict[str, Any]:
 
 
 def recompute_day(plays: list[Doc]) -> Doc:
-    """A day's totals counted directly from its plays (independently of spark_jobs.rollups)."""
+    """A day's totals counted directly from its plays (independently of pipeline.rollups)."""
     ended = [p["ended_at"] for p in plays if p.get("ended_at") is not None]
     return {
         "streams": sum(1 for p in plays if p.get("counted")),
@@ -123,7 +122,7 @@ def day_problems(
         problems.append("play_ids lists a play twice")
     fresh = recompute_day([plays[i] for i in dict.fromkeys(listed) if i in plays])
     problems += differences(total, fresh)
-    rows = entity_rows(tracks)
+    rows = gold.entity_rows(tracks)
     by_track = {f: sum(r.get(f) or 0 for r in rows) for f in ROW_COUNTS}
     if diff := differences(by_track, {f: total.get(f) for f in ROW_COUNTS}):
         problems.append("track rows sum: " + ", ".join(diff))
@@ -147,7 +146,7 @@ def rollups_match_plays(db: Any, sample: int = 20) -> dict[str, Any]:
         return {"checked": 0, "plays": 0}
     totals = {
         (d["user_id"], d["period"]): d
-        for d in find_ids(db, Coll.ROLLUP_TOTALS, [rollup_id(u, "day", day) for u, day in pairs])
+        for d in find_ids(db, Coll.ROLLUP_TOTALS, [gold.period_id(u, "day", day) for u, day in pairs])
     }
     ids = {i for d in totals.values() for i in d.get("play_ids") or []}
     plays = {p["_id"]: p for p in find_ids(db, Coll.PLAYS, ids, PLAY_FIELDS)}
@@ -157,14 +156,14 @@ def rollups_match_plays(db: Any, sample: int = 20) -> dict[str, Any]:
         on_day.setdefault((p["user_id"], p["local_day"]), set()).add(p["_id"])
         plays.setdefault(p["_id"], p)
     tracks: dict[tuple[str, str], list[Doc]] = {}
-    for d in entity_row_docs(db, [rollup_id(u, "day", day, "track") for u, day in pairs]):
+    for d in gold.entity_row_docs(db, [gold.head_id(u, "day", day, "track") for u, day in pairs]):
         tracks.setdefault((d["user_id"], d["period"]), []).append(d)
     months = {
         (d["user_id"], d["period"]): d
         for d in find_ids(
             db,
             Coll.ROLLUP_TOTALS,
-            {rollup_id(u, "month", day[:7]) for u, day in pairs},
+            {gold.period_id(u, "month", day[:7]) for u, day in pairs},
             {"series": 1, "user_id": 1, "period": 1},
         )
     }

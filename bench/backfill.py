@@ -17,7 +17,7 @@ from pathlib import Path
 
 from core import mongo
 from core.settings import get_settings, load_settings
-from kaggle_seed.synthetic import write_tracks_features
+from tests.synthetic.kaggle import write_tracks_features
 
 RESULTS = Path(__file__).parent / "results" / "backfill.json"
 

@@ -23,7 +23,7 @@ from core import kafka, mongo
 from core.settings import load_settings
 from core.topics import all_topic_names
 from producer.importer import import_path
-from producer.importer.synthetic import write_extended
+from tests.synthetic.exports import write_extended
 
 RESULTS = Path(__file__).parent / "results" / "import_export.json"
 

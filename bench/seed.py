@@ -5,8 +5,8 @@
 
 Plays follow a long-tail catalog (tracks, artists, albums, genres, release years, platforms,
 audio features), ~80 % whole listens and ~20 % skips, at evening-heavy hours. Each is built by
-`spark_jobs.enrich.play_document` from a `PlayEvent`-shaped record and its catalog track, and the
-gold layer is written by `spark_jobs.store.rebuild_rollups`, one year at a time (the plays of the
+`pipeline.enrich.play_document` from a `PlayEvent`-shaped record and its catalog track, and the
+gold layer is written by `pipeline.store.rebuild_rollups`, one year at a time (the plays of the
 neighbouring days passed along, so day boundaries and sessions come out as in one run).
 
 Only the plays of the last `stored_days` days are inserted into `plays` (inserting all of them
@@ -21,11 +21,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate, chain
 from typing import Any
 
-from batch.discover import by_cell, merge_cells, packed
-from core.collections import RADAR_FEATURES, Coll
+from core import gold
+from core.collections import Coll
 from core.settings import get_settings
-from spark_jobs.enrich import play_document
-from spark_jobs.store import ID_CHUNK, JobConfig, rebuild_rollups
+from kaggle_seed.cells import by_cell, merge_cells, packed
+from pipeline.enrich import play_document
+from pipeline.store import ID_CHUNK, JobConfig, rebuild_rollups
 
 CATALOG = {"tracks": 30_000, "artists": 3_000, "albums": 6_000, "genres": 80}
 PLATFORMS = ("android", "ios", "web")
@@ -55,7 +56,7 @@ def catalog(rng: random.Random) -> list[dict[str, Any]]:
                 "duration_ms": rng.randint(120_000, 360_000),
                 "genres": artist_genres[artist],
                 "features": (
-                    {f: round(rng.random(), 3) for f in RADAR_FEATURES} if rng.random() < 0.9 else None
+                    {f: round(rng.random(), 3) for f in gold.RADAR_FEATURES} if rng.random() < 0.9 else None
                 ),
             }
         )
@@ -161,7 +162,7 @@ def seed_history(
 
 def seed_discover_index(db: Any, total: int = 1_200_000, seed: int = 7) -> int:
     """Discover's index (catalog_cells) for a catalog of `total` tracks: the seeded history's
-    catalog (the tracks the user played) and synthetic others, written by `batch.discover`.
+    catalog (the tracks the user played) and synthetic others, written by `kaggle_seed.cells`.
     Returns the tracks indexed."""
     rng = random.Random(seed)
     played = catalog(random.Random(seed + 1))  # the tracks seed_history drew plays from
@@ -171,7 +172,7 @@ def seed_discover_index(db: Any, total: int = 1_200_000, seed: int = 7) -> int:
             "name": f"Other {i}",
             "artist_names": [f"Other artist {i % 50_000}"],
             "release_year": rng.randint(1960, 2025),
-            "features": {f: round(rng.betavariate(2, 2), 3) for f in RADAR_FEATURES},
+            "features": {f: round(rng.betavariate(2, 2), 3) for f in gold.RADAR_FEATURES},
         }
         for i in range(total - len(played))
     )

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench.throughput import bench_settings, export_plays, plays_job, save
-from core.collections import rollup_id
+from core import gold
 
 
 def processed(db: Any, ids: list[str]) -> int:
@@ -38,7 +38,7 @@ def main() -> int:
     settings = bench_settings("sust")
     total = args.rate * args.seconds
     payloads = export_plays(total, args.users, datetime(2016, 1, 1, tzinfo=UTC), 60.0)
-    ids = [rollup_id(f"user{u}", "all", "all") for u in range(args.users)]
+    ids = [gold.period_id(f"user{u}", "all", "all") for u in range(args.users)]
     samples: list[dict[str, float]] = []
     with plays_job(settings) as db:
         from core import kafka

@@ -40,13 +40,13 @@ def plays_job(settings: Settings, max_per_trigger: int | None = None) -> Iterato
     from core import kafka, mongo
     from core.topics import all_topic_names
     from spark_jobs.plays import build_stream
-    from spark_jobs.session import spark_session
+    from spark_jobs.session import connector_jars, spark_session
 
     kafka.ensure_topics(settings)
     client = mongo.client(settings)
     db = client[settings.mongo_db]
     mongo.ensure_indexes(db)
-    spark = spark_session(settings, "earshot-bench")
+    spark = spark_session(settings, "earshot-bench", connector_jars(settings))
     with tempfile.TemporaryDirectory() as tmp:
         query = build_stream(
             spark, settings, checkpoint=Path(tmp) / "plays-v1", max_per_trigger=max_per_trigger
@@ -87,9 +87,9 @@ def publish_bulk(settings: Settings, payloads: list[tuple[bytes, bytes]]) -> flo
 
 def wait_all_time(db: Any, users: list[str], target: int, timeout_s: float) -> float:
     """Seconds until the users' all-time totals (read by `_id`) count `target` plays."""
-    from core.collections import rollup_id
+    from core import gold
 
-    ids = [rollup_id(u, "all", "all") for u in users]
+    ids = [gold.period_id(u, "all", "all") for u in users]
     started = time.perf_counter()
     while time.perf_counter() - started < timeout_s:
         if sum(d["plays"] for d in db.rollup_totals.find({"_id": {"$in": ids}}, {"plays": 1})) >= target:

@@ -21,16 +21,15 @@ from typing import Any, Literal
 
 from pymongo.database import Database
 
-from consumer.gold import entity_rows, totals_tree
-from core.collections import ENTITY_TYPES, GRAINS, Coll, rollup_id
+from core import gold
+from core.collections import Coll
 from core.errors import EarshotError
-from core.mongo import entity_row_docs
 
 Format = Literal["csv", "json", "parquet"]
 FORMATS: tuple[Format, ...] = ("csv", "json", "parquet")
 DATASETS = ("plays", "user_stats", "rollup_totals", "rollup_entities")
-GRAIN_ORDER = {g: i for i, g in enumerate(GRAINS)}
-ENTITY_ORDER = {t: i for i, t in enumerate(ENTITY_TYPES)}
+GRAIN_ORDER = {g: i for i, g in enumerate(gold.GRAINS)}
+ENTITY_ORDER = {t: i for i, t in enumerate(gold.ENTITY_TYPES)}
 
 
 def _plays(db: Database[dict[str, Any]], user_id: str) -> Iterator[dict[str, Any]]:
@@ -49,22 +48,22 @@ def _order(doc: dict[str, Any]) -> tuple[int, str]:
 
 def _totals(db: Database[dict[str, Any]], user_id: str) -> list[dict[str, Any]]:
     # play_ids only point into `plays`, which is exported whole
-    return sorted(totals_tree(db, user_id, {"play_ids": 0}), key=_order)
+    return sorted(gold.totals_tree(db, user_id, {"play_ids": 0}), key=_order)
 
 
 def _entities(
     db: Database[dict[str, Any]], user_id: str, totals: list[dict[str, Any]]
 ) -> Iterator[dict[str, Any]]:
     """One row per (grain, period, entity type, entity), ranked as the app ranks them."""
-    ids = [rollup_id(user_id, d["grain"], d["period"], t) for d in totals for t in ENTITY_TYPES]
+    ids = [gold.head_id(user_id, d["grain"], d["period"], t) for d in totals for t in gold.ENTITY_TYPES]
     heads: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
-    for doc in entity_row_docs(db, ids):
+    for doc in gold.entity_row_docs(db, ids):
         heads.setdefault((doc["grain"], doc["period"], doc["entity_type"]), []).append(doc)
     for docs in sorted(
         heads.values(), key=lambda d: (*_order(d[0]), ENTITY_ORDER.get(d[0]["entity_type"], 99))
     ):
         keys = {k: docs[0][k] for k in ("user_id", "grain", "period", "entity_type")}
-        for row in entity_rows(docs):
+        for row in gold.entity_rows(docs):
             yield keys | row
 
 

@@ -23,10 +23,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pymongo.database import Database
 
 from consumer.notify import Notification
-from core.collections import Coll, rollup_id, unpack_rows
+from core import gold
+from core.collections import Coll
 from core.events import stable_id
 from core.mongo import find_ids
-from spark_jobs.sessions import local_today, streaks
+from pipeline.sessions import local_today, streaks
 
 MIN_STREAK_DAYS = 3
 MIN_TOP_ARTIST_STREAMS = 5
@@ -111,11 +112,11 @@ def scan(db: Database[dict[str, Any]], now: datetime, step: int, default_zone: s
         if reached:
             notes.append(streams_note(user, reached))
     month_ids = {
-        rollup_id(user, "month", month_of(now, zones.get(user, default_zone)), "artist"): user
+        gold.head_id(user, "month", month_of(now, zones.get(user, default_zone)), "artist"): user
         for user in stats_by_user
     }
     for doc in find_ids(db, Coll.ROLLUP_ENTITIES, month_ids, {"period": 1, "top": 1}):
-        top = next(iter(unpack_rows(doc.get("top"))), None)
+        top = next(iter(gold.unpack_rows(doc.get("top"))), None)
         if top and int(top.get("streams") or 0) >= MIN_TOP_ARTIST_STREAMS:
             notes.append(top_artist_note(month_ids[doc["_id"]], doc["period"], top))
     for user, stats in sorted(stats_by_user.items()):

@@ -1,6 +1,7 @@
 """MongoDB collections and their indexes: names, document shapes and natural keys, defined once.
 
-Layers (bronze → silver → gold): `raw_events` → `plays` → the `rollup_*` collections.
+Layers (bronze → silver → gold): `raw_events` → `plays` → the `rollup_*` collections, whose
+shapes, ids, codec and readers are the contract in `core.gold` (docs/gold.md).
 Indexes stay within what both MongoDB and FerretDB v1 support (single/compound, unique).
 
 Document shapes (ids deterministic, so every writer upserts and replays change nothing). Times
@@ -9,7 +10,7 @@ are UTC datetimes; "local" fields are in the user's own zone (users.time_zone).
 Bronze / silver
 - raw_events:  _id "<topic>:<partition>:<offset>"; topic, partition, offset, key, value (str),
                received_at
-- plays:       _id = play_id(user_id, dedup key); every PlayEvent field + counted (bool: ms_played
+- plays:       _id = gold.play_id(first event id); every PlayEvent field + counted (bool: ms_played
                ≥ stream threshold), local_day 'YYYY-MM-DD', local_hour, weekday (0=Mon),
                release_year, genres [..], features {AUDIO_FEATURE_NAMES} | null, event_ids,
                sources, records [source events] (only when merged from several; else the
@@ -26,16 +27,11 @@ Catalog
                (sources 'kaggle:<dataset>'|'api'|'export'|'demo'; read with `field_sources`),
                updated_at
 - artists:     _id artist id; name, genres [..], sources (as for tracks), updated_at
-- catalog_cells: Discover's index of the catalog's tracks with audio features, on a grid of
-               CELL_BINS³ cells over CELL_FEATURES, so "the tracks nearest to my taste" reads a
-               few small documents by `_id` instead of scanning 1.2 M tracks. Per cell two
-               documents: _id cell_id(cell): cell [i, j, k], count, vectors (bytes,
-               `pack_vectors`: RADAR_FEATURES of each track, one byte per value, 0 for
-               unknown); _id rows_of_cell(cell_id): rows (bytes, zlib of one JSON line per
-               track: [track id, name, [artist names], release_year], in the vectors' order;
-               read with `CellRows`), updated_at.
+- catalog_cells: Discover's index of the catalog's tracks with audio features (`core.gold.cells`):
+               per cell `_id` cell_id(cell): cell [i, j, k], count, vectors (bytes); `_id`
+               rows_of_cell(cell_id): rows (bytes, one JSON line per track), updated_at;
                `_id` CELLS_SUMMARY: tracks, cells, features, bins, updated_at. Written by the
-               Kaggle backfill (`batch.discover`); a track whose features changed can linger in
+               Kaggle backfill (`kaggle_seed.cells`); a track whose features changed can linger in
                its old cell until `rebuild_cells`, so readers keep one entry per track id.
 
 Operational
@@ -43,7 +39,7 @@ Operational
                demo (bool: data is simulated), spotify {status 'connected'|'needs_reconnect'|
                'not_connected', token (encrypted), scope, recent_cursor_ms, last_poll_at,
                retry_after_until, message}, created_at, updated_at
-- playlists:   _id rollup_id(user, playlist_id); user_id, playlist_id, name, owner, source
+- playlists:   _id gold.playlist_id(user, playlist_id); user_id, playlist_id, name, owner, source
                ('api'|'export'|'demo'), snapshot_id, tracks, connected (bool), status
                'pending'|'ready'|'forbidden'|'not_found'|'error', message, updated_at
 - now_playing: _id user_id; the NowPlayingEvent fields + updated_at (stale after
@@ -62,13 +58,9 @@ Operational
 
 from __future__ import annotations
 
-import json
-import zlib
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 ASC, DESC = 1, -1
 
@@ -96,28 +88,6 @@ class Coll(StrEnum):
     API_CACHE = "api_cache"
 
 
-Grain = Literal["day", "month", "year", "all"]
-GRAINS: tuple[Grain, ...] = ("day", "month", "year", "all")
-ENTITY_TYPES = ("track", "artist", "album", "genre", "decade", "platform")
-ENTITY_FIELDS = (
-    "key",
-    "name",
-    "artist_name",
-    "track_id",
-    "streams",
-    "plays",
-    "minutes",
-    "skips",
-    "first_played",
-    "last_played",
-    "series",
-    "rank",
-)
-TOP_N = 100
-ROWS_PER_BUCKET = 1000
-_TIME_FIELDS = ("first_played", "last_played")
-
-
 @dataclass(frozen=True)
 class IndexSpec:
     keys: tuple[tuple[str, int], ...]
@@ -142,137 +112,6 @@ INDEXES: dict[Coll, tuple[IndexSpec, ...]] = {
     Coll.NOTIFICATIONS: (IndexSpec((("user_id", ASC), ("created_at", DESC))),),
     Coll.PIPELINE_HEALTH: (IndexSpec((("kind", ASC), ("updated_at", DESC))),),
 }
-
-
-def rollup_id(*parts: Any) -> str:
-    """Natural key of a rollup document: parts joined with '|'."""
-    return "|".join(str(p) for p in parts)
-
-
-def play_id(user_id: str, source_key: str) -> str:
-    """`_id` of a silver play: the user plus the event's dedup key (see spark_jobs)."""
-    return rollup_id(user_id, source_key)
-
-
-_TIME_AT = tuple(ENTITY_FIELDS.index(f) for f in _TIME_FIELDS)
-
-
-def _epoch_ms(value: Any) -> Any:
-    return round(value.timestamp() * 1000) if isinstance(value, datetime) else value
-
-
-def pack_rows(rows: list[dict[str, Any]]) -> bytes:
-    """rollup_entities `rows`: zlib-compressed JSON {"fields": ENTITY_FIELDS, "rows": [[...]]},
-    times as epoch milliseconds."""
-    first, last = _TIME_AT
-    out = []
-    for row in rows:
-        values = [row.get(f) for f in ENTITY_FIELDS]
-        values[first], values[last] = _epoch_ms(values[first]), _epoch_ms(values[last])
-        out.append(values)
-    return zlib.compress(json.dumps({"fields": ENTITY_FIELDS, "rows": out}).encode(), 1)
-
-
-def unpack_rows(blob: bytes | None) -> list[dict[str, Any]]:
-    """The rows `pack_rows` packed (times back as UTC datetimes); [] for None."""
-    if not blob:
-        return []
-    data = json.loads(zlib.decompress(blob))
-    fields = data["fields"]
-    at = [fields.index(f) for f in _TIME_FIELDS]
-    rows = []
-    for values in data["rows"]:
-        for i in at:
-            if isinstance(values[i], int | float):
-                values[i] = datetime.fromtimestamp(values[i] / 1000, UTC)
-        rows.append(dict(zip(fields, values, strict=True)))
-    return rows
-
-
-def rows_id(head_id: str, bucket: int) -> str:
-    """`_id` of one rollup_entity_rows document of an entity head."""
-    return rollup_id(head_id, f"b{bucket}")
-
-
-def bucket_of(key: str, buckets: int) -> int:
-    """The rollup_entity_rows bucket an entity key lives in (stable across runs and machines)."""
-    return zlib.crc32(key.encode()) % buckets
-
-
-def pack_list(items: list[Any]) -> bytes:
-    """rollup_entities `keys`, catalog_cells `rows`: a zlib-compressed JSON list."""
-    return zlib.compress(json.dumps(items).encode(), 1)
-
-
-def unpack_list(blob: bytes | None) -> list[Any]:
-    return json.loads(zlib.decompress(blob)) if blob else []
-
-
-# The radar chart's features (all 0–1), which Discover measures distance over.
-RADAR_FEATURES = (
-    "danceability",
-    "energy",
-    "valence",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "speechiness",
-)
-CELL_FEATURES = ("energy", "valence", "danceability")  # the grid's axes (spread widest in the data)
-CELL_BINS = 16
-CELLS_SUMMARY = "summary"
-
-
-def cell_of(features: dict[str, Any]) -> tuple[int, int, int]:
-    """The catalog_cells cell of a feature vector (values outside 0–1 clamp to the edge)."""
-    i, j, k = (int(float(features.get(f) or 0.0) * CELL_BINS) for f in CELL_FEATURES)
-    top = CELL_BINS - 1
-    return min(top, max(0, i)), min(top, max(0, j)), min(top, max(0, k))
-
-
-def cell_id(cell: tuple[int, ...]) -> str:
-    return rollup_id("cell", *cell)
-
-
-def rows_of_cell(cell_doc_id: str) -> str:
-    """`_id` of the names document of a catalog cell."""
-    return rollup_id(cell_doc_id, "rows")
-
-
-class CellRows(Sequence[list[Any]]):
-    """A catalog cell's `rows`, each JSON line decoded only when read: a search looks at a few of
-    a cell's ~1,000 rows, and decoding them all made Python's cyclic GC pause the page (~45 ms)."""
-
-    def __init__(self, blob: bytes) -> None:
-        self._lines = zlib.decompress(blob).decode().split("\n") if blob else []
-
-    def __len__(self) -> int:
-        return len(self._lines)
-
-    def __getitem__(self, i: Any) -> Any:
-        if isinstance(i, slice):
-            return [json.loads(line) for line in self._lines[i]]
-        return json.loads(self._lines[i])
-
-
-def pack_lines(lines: list[str]) -> bytes:
-    """catalog_cells `rows` from JSON lines (`json.dumps` of each row)."""
-    return zlib.compress("\n".join(lines).encode(), 1)
-
-
-def pack_vectors(vectors: list[list[float]]) -> bytes:
-    """catalog_cells `vectors`: features in 0–1 as bytes 0–255, one row of RADAR_FEATURES each."""
-    import numpy as np
-
-    array = np.clip(np.asarray(vectors, dtype=np.float64).reshape(-1, len(RADAR_FEATURES)), 0.0, 1.0)
-    return bytes(np.rint(array * 255).astype(np.uint8).tobytes())
-
-
-def unpack_vectors(blob: bytes) -> Any:
-    """The (n, 7) float array `pack_vectors` packed (values to 1/255)."""
-    import numpy as np
-
-    return np.frombuffer(blob, dtype=np.uint8).reshape(-1, len(RADAR_FEATURES)) / 255.0
 
 
 ANY_FIELD = "*"

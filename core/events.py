@@ -159,7 +159,7 @@ class CatalogEvent(Event):
     features: AudioFeatures | None = None
 
 
-CommandAction = Literal["connect_playlist", "disconnect_playlist", "list_playlists", "poll_now", "import"]
+CommandAction = Literal["connect_playlist", "disconnect_playlist", "list_playlists", "poll_now"]
 
 
 class CommandEvent(Event):

@@ -13,7 +13,7 @@ from pymongo import IndexModel, MongoClient
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
-from core.collections import INDEXES, Coll, IndexSpec, bucket_of, rows_id
+from core.collections import INDEXES, Coll, IndexSpec
 from core.settings import Settings
 
 
@@ -109,24 +109,3 @@ def find_ids(
     for i in range(0, len(wanted), ID_CHUNK):
         found += db[coll.value].find({"_id": {"$in": wanted[i : i + ID_CHUNK]}}, projection)
     return found
-
-
-def entity_row_docs(
-    db: Database[dict[str, Any]],
-    head_ids: Iterable[str],
-    key: str | None = None,
-    projection: dict[str, Any] | None = None,
-) -> list[dict[str, Any]]:
-    """The rollup_entity_rows documents of entity heads (`rollup_id(user, grain, period, type)`):
-    all buckets, or only the one `key` is in. The bucket counts come from the periods' totals."""
-    wanted: dict[str, list[tuple[str, str]]] = {}
-    for head in head_ids:
-        period_id, _, etype = head.rpartition("|")
-        wanted.setdefault(period_id, []).append((head, etype))
-    ids = []
-    for total in find_ids(db, Coll.ROLLUP_TOTALS, wanted, {"buckets": 1}):
-        for head, etype in wanted[total["_id"]]:
-            n = (total.get("buckets") or {}).get(etype, 0)
-            chosen = range(n) if key is None else [bucket_of(key, n)] if n else []
-            ids += [rows_id(head, b) for b in chosen]
-    return find_ids(db, Coll.ROLLUP_ENTITY_ROWS, ids, projection)

@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "consumer.cli",
     "spark_jobs.cli",
     "streamlit_app.cli",
+    "kaggle_seed.cli",
     "infra.airflow_cli",
 )
 
@@ -42,13 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # that deployable has no commands yet
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 

@@ -9,7 +9,6 @@ stack it started itself. Logs: <data_dir>/logs/<component>.log.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import logging
 import signal
 import subprocess
@@ -17,7 +16,6 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from core.settings import Settings, get_settings
 
@@ -32,12 +30,6 @@ class Component:
     module: str
     args: Callable[[Settings, argparse.Namespace], list[str]] = field(default=lambda s, a: [])
     enabled: Callable[[argparse.Namespace], bool] = field(default=lambda a: True)
-
-    def available(self) -> bool:
-        try:
-            return importlib.util.find_spec(self.module) is not None
-        except ModuleNotFoundError:
-            return False
 
     def argv(self, settings: Settings, args: argparse.Namespace) -> list[str]:
         return [sys.executable, "-m", self.module, *self.args(settings, args)]
@@ -60,7 +52,7 @@ def _app_args(settings: Settings, args: argparse.Namespace) -> list[str]:
     ]
 
 
-# The pipeline, in start order. A component whose module does not exist yet is skipped.
+# The pipeline, in start order.
 COMPONENTS: tuple[Component, ...] = (
     Component("consumer", "consumer"),
     Component("spark-plays", "spark_jobs.plays"),
@@ -168,26 +160,6 @@ def _component(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
-def ensure_catalog(settings: Settings, directory: Path | None = None, dataset: str = "auto") -> bool:
-    """First run: load the Kaggle catalog (audio features, genres) so plays are enriched at once.
-
-    Also compose's one-shot `catalog` service (`earshot catalog load --if-empty`). True if loaded.
-    """
-    from core import mongo
-    from core.collections import Coll
-
-    with mongo.client(settings) as client:
-        if client[settings.mongo_db][Coll.TRACKS.value].find_one({}, {"_id": 1}) is not None:
-            log.info("catalog already loaded: nothing to do")
-            return False
-    from kaggle_seed.load import backfill
-
-    log.info("catalog is empty: loading the Kaggle catalog (first run only)…")
-    result = backfill(settings, directory, dataset)
-    log.info("catalog loaded (%s, %d file(s))", result["obtained_with"], len(result["files"]))
-    return True
-
-
 def _run(args: argparse.Namespace) -> int:
     from infra import stack
 
@@ -195,11 +167,10 @@ def _run(args: argparse.Namespace) -> int:
     report = stack.up(settings)
     log.info("stack ready in %.1fs", report.seconds)
     if not args.skip_catalog:
-        ensure_catalog(settings)
-    components = [c for c in COMPONENTS if c.enabled(args) and c.available()]
-    skipped = [c.name for c in COMPONENTS if c.enabled(args) and not c.available()]
-    if skipped:
-        log.warning("not available yet, skipped: %s", ", ".join(skipped))
+        from kaggle_seed.load import backfill_if_empty
+
+        backfill_if_empty(settings)
+    components = [c for c in COMPONENTS if c.enabled(args)]
     sup = Supervisor(settings, args, components)
     signal.signal(signal.SIGTERM, sup.stop)
     signal.signal(signal.SIGINT, sup.stop)

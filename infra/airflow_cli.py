@@ -1,22 +1,18 @@
-"""`earshot airflow up|standalone|down|status` (Airflow standalone) and `earshot catalog load` (no Airflow).
+"""`earshot airflow up|standalone|down|status`: Airflow standalone with earshot's DAGs.
 
 airflow up      start `airflow standalone` on 127.0.0.1:<EARSHOT_AIRFLOW_PORT> with SQLite metadata
                 under <EARSHOT_DATA_DIR>/airflow and the DAG folder airflow/dags; idempotent.
 airflow down    stop it.    airflow status    is it running, where, and the admin password file.
-catalog load    the Kaggle backfill directly: `earshot catalog load [--dir D] [--dataset NAME]`.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 
 from core.settings import REPO_ROOT, Settings, get_settings
-
-DATASETS = ("auto", "maharshipandya", "rodolfofigueroa", "yamaerenay")
 
 
 def airflow_env(settings: Settings) -> dict[str, str]:
@@ -51,33 +47,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ).set_defaults(handler=_standalone)
     af_sub.add_parser("down", help="stop the Airflow started by `up`").set_defaults(handler=_down)
     af_sub.add_parser("status", help="whether Airflow runs, its URL and log").set_defaults(handler=_status)
-
-    cat = sub.add_parser("catalog", help="the track catalog (Kaggle audio features and genres)")
-    cat_sub = cat.add_subparsers(dest="catalog_command", required=True)
-    load = cat_sub.add_parser(
-        "load",
-        help="load the Kaggle dataset(s) into tracks/artists with Spark (kagglehub if credentials, "
-        "else the folder EARSHOT_KAGGLE_DIR)",
-    )
-    load.add_argument(
-        "--dir",
-        type=Path,
-        default=None,
-        help="folder with dataset.csv / tracks_features.csv / tracks.csv+artists.csv (skips kagglehub)",
-    )
-    load.add_argument(
-        "--dataset", choices=DATASETS, default="auto", help="which dataset (default: detect by header)"
-    )
-    load.add_argument(
-        "--user", default=None, help="report catalog coverage of this user's plays (default: all)"
-    )
-    load.add_argument(
-        "--if-empty",
-        action="store_true",
-        help="only when the catalog has no tracks yet, from kagglehub or EARSHOT_KAGGLE_DIR "
-        "(first start: what `earshot run` and compose's catalog service do)",
-    )
-    load.set_defaults(handler=_catalog_load)
 
 
 def _proc(settings: Settings):  # type: ignore[no-untyped-def]
@@ -119,17 +88,4 @@ def _status(args: argparse.Namespace) -> int:
     print(f"airflow: {state} — http://{settings.connect_host}:{settings.airflow_port}  log: {proc.log_file}")  # noqa: T201
     if pid:
         print(f"admin password: {home / 'simple_auth_manager_passwords.json.generated'}")  # noqa: T201
-    return 0
-
-
-def _catalog_load(args: argparse.Namespace) -> int:
-    if args.if_empty:
-        from earshot.run import ensure_catalog
-
-        ensure_catalog(get_settings(), args.dir, args.dataset)
-        return 0
-    from kaggle_seed.load import backfill
-
-    report = backfill(get_settings(), args.dir, args.dataset, user_id=args.user)
-    print(json.dumps(report, indent=2, default=str))  # noqa: T201
     return 0

@@ -158,23 +158,13 @@ class MongoServer:
 
 
 def spark_kafka_jars(settings: Settings) -> list[Path]:
-    """Spark's official Kafka connector for the installed pyspark, minus jars pyspark already ships.
-
-    Keeping only what Spark lacks avoids two versions of one library on the classpath (e.g.
-    slf4j 1.x next to Spark's 2.x).
-    """
+    """Fetch Spark's official Kafka connector for the installed pyspark (cached); its jars to load."""
     import pyspark
 
-    version = pyspark.__version__
-    dest = settings.cache_dir / "jars" / f"spark-kafka-{version}"
-    jars = provision.maven_copy(SPARK_KAFKA_POM, dest, {"spark.version": version})
-    shipped = {_artifact(j.name) for j in (Path(pyspark.__file__).parent / "jars").glob("*.jar")}
-    return [j for j in jars if _artifact(j.name) not in shipped]
+    from spark_jobs.session import connector_dir, connector_jars
 
-
-def _artifact(jar_name: str) -> str:
-    """'kafka-clients-3.9.2.jar' → 'kafka-clients'."""
-    return re.sub(r"-\d[\w.\-]*\.jar$", "", jar_name)
+    provision.maven_copy(SPARK_KAFKA_POM, connector_dir(settings), {"spark.version": pyspark.__version__})
+    return connector_jars(settings)
 
 
 def kafka_port_taken(settings: Settings) -> bool:

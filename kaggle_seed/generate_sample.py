@@ -28,6 +28,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from kaggle_seed import sample_names
+
 log = logging.getLogger(__name__)
 
 DEFAULT_OUT = Path(__file__).parent / "data" / "sample_dataset.csv"
@@ -91,131 +93,6 @@ GENRES: dict[str, tuple[float, float, float, float, float, float, float, float, 
     "world-music": (0.60, 0.55, -9.0, 0.06, 0.45, 0.15, 0.60, 112, 0.01, 250),
 }
 
-_FIRST = [
-    "Luna",
-    "Milo",
-    "Ada",
-    "Kai",
-    "Nora",
-    "Otis",
-    "Iris",
-    "Theo",
-    "Vera",
-    "Jude",
-    "Cleo",
-    "Remy",
-    "Elsa",
-    "Hugo",
-    "Lila",
-    "Axel",
-    "Mira",
-    "Nico",
-    "Zara",
-    "Ezra",
-]
-_LAST = [
-    "Vance",
-    "Okafor",
-    "Lindqvist",
-    "Moreau",
-    "Tanaka",
-    "Rivera",
-    "Holt",
-    "Castell",
-    "Brandt",
-    "Novak",
-    "Silva",
-    "Kerr",
-    "Duval",
-    "Ibarra",
-    "Quinn",
-]
-_BAND_ADJ = [
-    "Velvet",
-    "Electric",
-    "Hollow",
-    "Golden",
-    "Silent",
-    "Neon",
-    "Wild",
-    "Paper",
-    "Crimson",
-    "Broken",
-    "Lunar",
-    "Northern",
-    "Sunday",
-    "Iron",
-]
-_BAND_NOUN = [
-    "Echoes",
-    "Foxes",
-    "Harbor",
-    "Machines",
-    "Tides",
-    "Orchard",
-    "Ghosts",
-    "Parade",
-    "Satellites",
-    "Rivers",
-    "Wolves",
-    "Lanterns",
-    "Static",
-]
-_WORDS = [
-    "love",
-    "night",
-    "fire",
-    "heart",
-    "dream",
-    "city",
-    "rain",
-    "gold",
-    "summer",
-    "light",
-    "ocean",
-    "road",
-    "shadow",
-    "sky",
-    "ghost",
-    "midnight",
-    "dance",
-    "river",
-    "stars",
-    "home",
-    "wild",
-    "blue",
-    "silver",
-    "thunder",
-    "honey",
-    "paper",
-    "sugar",
-    "smoke",
-    "glass",
-    "morning",
-    "velvet",
-    "echo",
-    "storm",
-    "tide",
-    "desert",
-    "neon",
-    "garden",
-    "window",
-    "letters",
-    "radio",
-    "forever",
-]
-_TITLE_FORMS = (
-    "{A}",
-    "{A} {B}",
-    "The {A}",
-    "{A} of {B}",
-    "{A} in the {B}",
-    "No More {A}",
-    "Back to the {A}",
-    "{A} & {B}",
-    "All the {A}s",
-)
-
 
 @dataclass(frozen=True)
 class Artist:
@@ -229,28 +106,6 @@ def base62_id(rng: random.Random) -> str:
     return "".join(rng.choice(BASE62) for _ in range(22))
 
 
-def _title(rng: random.Random) -> str:
-    a, b = rng.sample(_WORDS, 2)
-    return rng.choice(_TITLE_FORMS).format(A=a.capitalize(), B=b.capitalize())
-
-
-def _artist_name(rng: random.Random, taken: set[str]) -> str:
-    for attempt in range(10_000):
-        roll = rng.random()
-        if roll < 0.4:
-            name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
-        elif roll < 0.8:
-            name = f"{rng.choice(['The ', ''])}{rng.choice(_BAND_ADJ)} {rng.choice(_BAND_NOUN)}"
-        else:
-            name = f"{rng.choice(_FIRST)}{rng.choice(['', ' & the ' + rng.choice(_BAND_NOUN)])}"
-        if attempt > 50:  # the word lists are small: larger pools get numbered names
-            name = f"{name} {attempt}"
-        if name not in taken:
-            taken.add(name)
-            return name
-    raise RuntimeError("could not draw a unique artist name")
-
-
 def make_artists(rng: random.Random, n: int) -> list[Artist]:
     """Artists with a home genre (round-robin, so every genre has artists) and sometimes a second."""
     genres = list(GENRES)
@@ -260,7 +115,9 @@ def make_artists(rng: random.Random, n: int) -> list[Artist]:
         home = genres[i % len(genres)]
         extra = (rng.choice(genres),) if rng.random() < 0.25 else ()
         pop = max(0, min(95, int(rng.gauss(40, 20))))
-        artists.append(Artist(_artist_name(rng, taken), (home, *[g for g in extra if g != home]), pop))
+        artists.append(
+            Artist(sample_names.artist_name(rng, taken), (home, *[g for g in extra if g != home]), pop)
+        )
     return artists
 
 
@@ -312,8 +169,8 @@ def generate_rows(n_tracks: int = 3000, n_artists: int = 300, seed: int = 42) ->
         while track_id in seen_ids:
             track_id = base62_id(rng)
         seen_ids.add(track_id)
-        own_albums = albums.setdefault(lead.name, [_title(rng) for _ in range(rng.randint(1, 4))])
-        title = _title(rng)
+        own_albums = albums.setdefault(lead.name, [sample_names.title(rng) for _ in range(rng.randint(1, 4))])
+        title = sample_names.title(rng)
         row: dict[str, object] = {
             "track_id": track_id,
             "artists": ";".join(names),

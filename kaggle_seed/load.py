@@ -9,7 +9,7 @@ Spark reads the CSV and hash-partitions it by track id, sorted within each parti
 of one id are adjacent; each partition (Arrow batches into Python) validates the rows (ids,
 ranges), merges the rows sharing an id (genres united) and writes its docs by id while it parses
 the next ones. Artists named by tracks (rodolfofigueroa) are merged on the driver and written
-last, and so are the tracks' rows of Discover's index (`batch.discover`, catalog_cells). Loading
+last, and so are the tracks' rows of Discover's index (`kaggle_seed.cells`, catalog_cells). Loading
 the same files twice yields the same catalog.
 """
 
@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from batch.discover import cell_entry, merge_cells, packed
 from core.collections import ANY_FIELD
 from core.settings import Settings
+from kaggle_seed.cells import cell_entry, merge_cells, packed
 from kaggle_seed.formats import RowError, merge_tracks, normalise_artist, normalise_track
 from kaggle_seed.source import obtain, read_header
 from kaggle_seed.write import write_partition
@@ -188,7 +188,7 @@ def backfill(
     user_id: str | None = None,
 ) -> dict[str, Any]:
     """Obtain the files, load each, and report counts, rejects and coverage of the plays."""
-    from batch.coverage import catalog_coverage
+    from pipeline.coverage import catalog_coverage
 
     files, how = obtain(settings, dataset, directory)
     if spark is None:  # inside a test or another job: reuse the active session, never stop it
@@ -206,3 +206,20 @@ def backfill(
         if own:
             spark.stop()
     return {"obtained_with": how, "files": reports, "coverage": catalog_coverage(settings, user_id)}
+
+
+def backfill_if_empty(settings: Settings, directory: Path | None = None, dataset: str = "auto") -> bool:
+    """First start: load the catalog (audio features, genres) only while it has no tracks, so
+    plays are enriched at once. What `earshot run` and compose's one-shot `catalog` service
+    (`earshot catalog load --if-empty`) do; True if it loaded."""
+    from core import mongo
+    from core.collections import Coll
+
+    with mongo.client(settings) as client:
+        if client[settings.mongo_db][Coll.TRACKS.value].find_one({}, {"_id": 1}) is not None:
+            log.info("catalog already loaded: nothing to do")
+            return False
+    log.info("catalog is empty: loading the Kaggle catalog (first start only)…")
+    result = backfill(settings, directory, dataset)
+    log.info("catalog loaded (%s, %d file(s))", result["obtained_with"], len(result["files"]))
+    return True

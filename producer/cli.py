@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     demo = sub.add_parser(
         "demo", help="simulate listeners (demo data) so the dashboard has something to show"
     )
-    from producer.demo_args import add_arguments
+    from producer.demo.args import add_arguments
 
     add_arguments(demo)
     demo.set_defaults(handler=_demo)
@@ -76,14 +76,14 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from producer.demo import run_from_args
+    from producer.demo.run import run_from_args
 
     return run_from_args(args)
 
 
 def _connect(args: argparse.Namespace) -> int:
     from core.settings import get_settings
-    from producer.connect import connect
+    from producer.poller.connect import connect
 
     user = connect(get_settings(), args.user, open_browser=not args.no_browser, timeout_s=args.timeout)
     print(f"connected Spotify account {user!r} as earshot user {args.user!r}")  # noqa: T201
@@ -91,6 +91,6 @@ def _connect(args: argparse.Namespace) -> int:
 
 
 def _poll(args: argparse.Namespace) -> int:
-    from producer.poller import run
+    from producer.poller.service import run
 
     return run(once=args.once)

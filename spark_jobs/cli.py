@@ -43,7 +43,7 @@ def _playlists(args: argparse.Namespace) -> int:
 
 def _reprocess(args: argparse.Namespace) -> int:
     from core.settings import get_settings
-    from spark_jobs.reprocess import reprocess
+    from pipeline.reprocess import reprocess
 
     result = reprocess(get_settings(), user_id=args.user, start=args.start, end=args.end)
     message = f"reprocessed {result['plays']} plays over {result['days']} days for {result['users']} user(s)"

@@ -20,14 +20,15 @@ from pyspark.sql import DataFrame, Row, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.streaming import StreamingQuery
 
-from core.collections import Coll, rollup_id
+from core import gold
+from core.collections import Coll
 from core.events import PlaylistTrackEvent, utc_now
 from core.settings import Settings
 from core.topics import Topic
-from spark_jobs import profiles
-from spark_jobs.plays import write_dead_letters
+from pipeline import profiles
+from pipeline.store import load_catalog
+from spark_jobs.sinks import DeadLetters
 from spark_jobs.sources import parse, read_topic
-from spark_jobs.store import load_catalog
 
 log = logging.getLogger("earshot.spark.playlists")
 STAGE, QUERY = "spark.playlists", "playlists-v1"
@@ -52,7 +53,7 @@ def merge_items(
 def playlist_profile(
     items: list[dict[str, Any]], tracks: dict[str, dict[str, Any]], artists: dict[str, dict[str, Any]]
 ) -> dict[str, Any]:
-    from spark_jobs.enrich import catalog_fields
+    from pipeline.enrich import catalog_fields
 
     acc = profiles.new_acc()
     for item in items:
@@ -78,7 +79,7 @@ def process_partition(mongo_url: str, db_name: str) -> Callable[[Iterator[Row]],
             coll = db[Coll.PLAYLIST_PROFILES.value]
             for (user, playlist, snapshot), events in groups.items():
                 seen_at = datetime.fromtimestamp(max(e["kafka_us"] for e in events) / 1e6, UTC)
-                key = rollup_id(user, playlist)
+                key = gold.playlist_id(user, playlist)
                 merged = merge_items(coll.find_one({"_id": key}), snapshot, seen_at, events)
                 if merged is None:
                     continue
@@ -104,11 +105,13 @@ def process_partition(mongo_url: str, db_name: str) -> Callable[[Iterator[Row]],
 
 
 def foreach_batch(settings: Settings) -> Callable[[DataFrame, int], None]:
+    letters = DeadLetters(settings, STAGE)
+
     def run(batch: DataFrame, batch_id: int) -> None:
         batch = batch.persist()
         try:
             valid, invalid = parse(batch, PlaylistTrackEvent)
-            write_dead_letters(invalid, settings, STAGE)
+            letters.write(invalid)
             events = valid.drop("added_at").withColumn("kafka_us", F.unix_micros("kafka_ts")).drop("kafka_ts")
             done = (
                 events.repartition(settings.spark_shuffle_partitions, "user_id")

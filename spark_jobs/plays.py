@@ -6,7 +6,7 @@
 Each micro-batch (foreachBatch) is one pass over the messages on the executors: invalid messages
 become dead letters (the `dead_letters` collection and, from the driver, the dead-letter topic,
 with the reason); valid events are grouped by user and folded into `plays`, and the touched
-rollups are recomputed (spark_jobs.store).
+rollups are recomputed (pipeline.store).
 The checkpoint lives in `<checkpoint_dir>/plays-v1`; a heartbeat goes to pipeline_health.
 """
 
@@ -25,16 +25,14 @@ from pyspark.sql.streaming import StreamingQuery
 
 from core.events import PlayEvent
 from core.settings import Settings
-from core.topics import Topic, topic_name
-from spark_jobs.sinks import upsert
+from core.topics import Topic
+from pipeline.store import JobConfig
+from spark_jobs.sinks import DeadLetters
 from spark_jobs.sources import check, check_columns, read_topic
-from spark_jobs.store import JobConfig
 from spark_jobs.transforms import (
     TIME_FIELDS,
     batch_columns,
     batch_rows,
-    dead_letter_messages,
-    dead_letter_rows,
 )
 
 log = logging.getLogger("earshot.spark.plays")
@@ -79,13 +77,14 @@ def process_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]
             return
         # imported here, not captured: this function is pickled to the workers, and names from
         # `python -m spark_jobs.plays` (module __main__) would not resolve there
-        from spark_jobs.store import executor_client, process_user
+        from pipeline.store import executor_client, process_user
+        from spark_jobs.sinks import store_letter
 
         db = executor_client(cfg.mongo_url)[cfg.mongo_db]
         out = []
         for letter in letters:
             doc = letter["doc"]
-            db["dead_letters"].replace_one({"_id": doc["_id"]}, doc, upsert=True)
+            store_letter(db, doc)
             out.append({"kind": "letter", "key": doc["user_id"], "value": letter["value"]})
         for user_id, events in by_user.items():
             stats = process_user(db, cfg, user_id, events)
@@ -96,25 +95,6 @@ def process_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]
     return run
 
 
-def write_dead_letters(invalid: DataFrame, settings: Settings, stage: str = STAGE) -> int:
-    letters = dead_letter_rows(invalid, stage).persist()
-    try:
-        count = letters.count()
-        if count:
-            (
-                dead_letter_messages(letters)
-                .write.format("kafka")
-                .option("kafka.bootstrap.servers", settings.kafka_servers)
-                .option("topic", topic_name(Topic.DEADLETTER, settings.topic_prefix))
-                .save()
-            )
-            upsert(letters, settings.mongo_url, settings.mongo_db, "dead_letters")
-            log.warning("%d invalid message(s) sent to dead letters", count)
-        return count
-    finally:
-        letters.unpersist()
-
-
 class PlaysBatch:
     """The foreachBatch function (a class so the driver keeps counters for the heartbeat)."""
 
@@ -122,7 +102,7 @@ class PlaysBatch:
         self.settings = settings
         self.cfg = JobConfig.from_settings(settings)
         self._client: Any = None  # driver-side clients, made on first use
-        self._producer: Any = None
+        self._letters = DeadLetters(settings, STAGE)
         self._columns: Any = None
 
     def __call__(self, batch: DataFrame, batch_id: int) -> None:
@@ -132,23 +112,11 @@ class PlaysBatch:
         rows = batch_rows(check(batch, PlayEvent, self._columns[0]), STAGE, self._columns[1])
         results = rows.mapInArrow(process_partition(self.cfg), RESULT_SCHEMA).collect()
         letters = [(r.key, r.value) for r in results if r.kind == "letter"]
-        if letters:
-            self._publish_letters(letters)
+        self._letters.publish(letters)
         users = [json.loads(r.value) for r in results if r.kind == "user"]
         seconds = time.perf_counter() - started
         changed = sum(c for _, c in users)
         self._beat(batch_id, sum(n for n, _ in users), len(letters), changed, len(users), seconds)
-
-    def _publish_letters(self, letters: list[tuple[str, str]]) -> None:
-        from core import kafka
-
-        if self._producer is None:
-            self._producer = kafka.producer(self.settings)
-        name = topic_name(Topic.DEADLETTER, self.settings.topic_prefix)
-        for key, value in letters:
-            self._producer.send(name, key=key.encode(), value=value.encode())
-        self._producer.flush()
-        log.warning("%d invalid message(s) sent to dead letters", len(letters))
 
     def _beat(self, batch_id: int, rows: int, dead: int, changed: int, users: int, seconds: float) -> None:
         from core import mongo

@@ -1,20 +1,53 @@
 """The SparkSession for every earshot job, sized for a small machine.
 
 Spark's Kafka connector comes from the local cache as plain jars (`spark.jars`), fetched by
-`earshot stack up` (infra.services.spark_kafka_jars) — never resolved at run time.
+`earshot stack up` (infra.services.spark_kafka_jars) into `connector_dir` — never resolved at
+run time. The builder takes the jar paths as an argument; `connector_jars` lists the fetched ones.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from pyspark.sql import SparkSession
 from pyspark.sql.streaming import StreamingQuery
 
+from core.errors import EarshotError
 from core.settings import Settings
+
+
+def connector_dir(settings: Settings) -> Path:
+    """Where `earshot stack up` puts Spark's Kafka connector for the installed pyspark."""
+    import pyspark
+
+    return settings.cache_dir / "jars" / f"spark-kafka-{pyspark.__version__}"
+
+
+def connector_jars(settings: Settings) -> list[Path]:
+    """The fetched connector's jars, minus those pyspark already ships.
+
+    Keeping only what Spark lacks avoids two versions of one library on the classpath (e.g.
+    slf4j 1.x next to Spark's 2.x).
+    """
+    import pyspark
+
+    jars = sorted(connector_dir(settings).glob("*.jar"))
+    if not jars:
+        raise EarshotError(
+            f"Spark's Kafka connector is not in {connector_dir(settings)}: run `earshot stack up` first"
+        )
+    shipped = {_artifact(j.name) for j in (Path(pyspark.__file__).parent / "jars").glob("*.jar")}
+    return [j for j in jars if _artifact(j.name) not in shipped]
+
+
+def _artifact(jar_name: str) -> str:
+    """'kafka-clients-3.9.2.jar' → 'kafka-clients'."""
+    return re.sub(r"-\d[\w.\-]*\.jar$", "", jar_name)
 
 
 def session_conf(settings: Settings, jars: str) -> dict[str, str]:
@@ -42,15 +75,13 @@ def session_conf(settings: Settings, jars: str) -> dict[str, str]:
     }
 
 
-def spark_session(settings: Settings, app_name: str) -> SparkSession:
-    from infra.services import spark_kafka_jars
-
+def spark_session(settings: Settings, app_name: str, jars: Sequence[Path] = ()) -> SparkSession:
+    """The session of one job; `jars` are added to its classpath (the Kafka connector for streams)."""
     # Executors run the same interpreter as the driver (they import core/ and pymongo).
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    jars = ",".join(str(j) for j in spark_kafka_jars(settings))
     builder = SparkSession.builder.appName(app_name).master(settings.spark_master)
-    for key, value in session_conf(settings, jars).items():
+    for key, value in session_conf(settings, ",".join(str(j) for j in jars)).items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
@@ -70,7 +101,7 @@ def run_stream(app_name: str, build_stream: Callable[[SparkSession, Settings], S
     kafka.ensure_topics(settings)
     with mongo.client(settings) as client:
         mongo.ensure_indexes(client[settings.mongo_db])
-    query = build_stream(spark_session(settings, app_name), settings)
+    query = build_stream(spark_session(settings, app_name, connector_jars(settings)), settings)
     logging.getLogger(app_name).info("%s running (checkpoints under %s)", app_name, settings.checkpoint_dir)
     query.awaitTermination()
     return 0

@@ -11,7 +11,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from core.events import DeadLetterEvent
-from spark_jobs.enrich import EVENT_FIELDS
+from pipeline.enrich import EVENT_FIELDS
 
 TIME_FIELDS = ("ended_at", "emitted_at")
 LETTER_FIELDS = list(DeadLetterEvent.model_fields)

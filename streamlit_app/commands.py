@@ -31,3 +31,13 @@ def send(user_id: str, action: str, args: dict[str, str]) -> CommandEvent:
     prod = _producer(settings.kafka_servers)
     kafka.send(prod, settings, Topic.COMMANDS, event).get(timeout=10)
     return event
+
+
+def request(user_id: str, action: str, args: dict[str, str] | None = None) -> bool:
+    """`send`, with a message on the page when Kafka cannot be reached; whether it was sent."""
+    try:
+        send(user_id, action, args or {})
+    except Exception as exc:
+        st.error(f"Could not send the request to Kafka ({type(exc).__name__}); is `earshot run` running?")
+        return False
+    return True

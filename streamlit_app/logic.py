@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from core.collections import RADAR_FEATURES
+from core import gold
 
 Doc = dict[str, Any]
 
@@ -160,7 +160,7 @@ def listening_age(decades: dict[str, float]) -> str | None:
 
 def similarity(a: dict[str, float], b: dict[str, float]) -> float | None:
     """0–100 % closeness of two profiles over the shared radar features."""
-    shared = [f for f in RADAR_FEATURES if f in a and f in b]
+    shared = [f for f in gold.RADAR_FEATURES if f in a and f in b]
     if not shared:
         return None
     d = math.dist([a[f] for f in shared], [b[f] for f in shared]) / math.sqrt(len(shared))

@@ -21,8 +21,6 @@ their filters.
 
 from __future__ import annotations
 
-import json
-import zlib
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -32,18 +30,8 @@ import streamlit as st
 from pymongo import DESCENDING, MongoClient
 from pymongo.database import Database
 
-from core import mongo
-from core.collections import (
-    CELLS_SUMMARY,
-    ENTITY_FIELDS,
-    CellRows,
-    Coll,
-    rollup_id,
-    rows_of_cell,
-    unpack_list,
-    unpack_rows,
-    unpack_vectors,
-)
+from core import gold, mongo
+from core.collections import Coll
 from core.events import utc_now
 from core.settings import get_settings
 from streamlit_app import logic, recommend
@@ -51,10 +39,8 @@ from streamlit_app import logic, recommend
 Doc = dict[str, Any]
 Key = tuple[str, str]
 TTL = 5  # seconds: fresh enough for a live pipeline, cheap on reruns
-COUNTS = ("streams", "plays", "minutes", "skips")
-ABOVE = {"day": "month", "month": "year", "year": "all"}
 KEY, TRACK_ID, SERIES, FIRST, RANK = (
-    ENTITY_FIELDS.index(f) for f in ("key", "track_id", "series", "first_played", "rank")
+    gold.ENTITY_FIELDS.index(f) for f in ("key", "track_id", "series", "first_played", "rank")
 )
 
 
@@ -75,11 +61,6 @@ def _one(coll: Coll, _id: str, projection: Doc | None = None) -> Doc | None:
 def _by_ids(coll: Coll, ids: list[str], projection: Doc | None = None) -> dict[str, Doc]:
     """Documents by `_id $in` (chunked), keyed by `_id`; missing ids are absent."""
     return {d["_id"]: d for d in mongo.find_ids(db(), coll, ids, projection)}
-
-
-def _above(grain: str, period: str) -> Key:
-    """The document whose `series` holds this period: a day's month, a month's year, a year's all."""
-    return ABOVE[grain], {"day": period[:7], "month": period[:4], "year": "all"}[grain]
 
 
 # --- users -------------------------------------------------------------------------------------
@@ -109,43 +90,30 @@ def totals(user_id: str, keys: tuple[Key, ...]) -> dict[Key, Doc]:
 
     Read from the `series` of the level above (one month document answers all its days), so a
     range costs at most one document per month / year it touches."""
-    sources = {k: (k if k[0] == "all" else _above(*k)) for k in keys}
-    ids = {rollup_id(user_id, *s): s for s in set(sources.values())}
-    proj = {"series": 1, **dict.fromkeys(COUNTS, 1)}
+    sources = {k: (k if k[0] == "all" else gold.above(*k)) for k in keys}
+    ids = {gold.period_id(user_id, *s): s for s in set(sources.values())}
+    proj = {"series": 1, **dict.fromkeys(gold.COUNTS, 1)}
     docs = {ids[i]: d for i, d in _by_ids(Coll.ROLLUP_TOTALS, list(ids), proj).items()}
     out: dict[Key, Doc] = {}
     for key, source in sources.items():
         doc = docs.get(source)
         if doc is None:
             continue
-        value = {f: doc.get(f, 0) for f in COUNTS} if key == source else doc.get("series", {}).get(key[1])
+        value = (
+            {f: doc.get(f, 0) for f in gold.COUNTS} if key == source else doc.get("series", {}).get(key[1])
+        )
         if value:
             out[key] = value
     return out
 
 
 # --- entities ----------------------------------------------------------------------------------
-def _rows(blob: bytes | None) -> list[logic.Row]:
-    """The rows of a packed `rows` blob as lists in ENTITY_FIELDS order, times in epoch ms.
-
-    The format is `core.collections.pack_rows`'s (zlib JSON {fields, rows}); `unpack_rows` would
-    build a dict and two datetimes per row, far more than a page of 25 needs."""
-    if not blob:
-        return []
-    data = json.loads(zlib.decompress(blob))
-    fields, rows = tuple(data["fields"]), data["rows"]
-    if fields == ENTITY_FIELDS:
-        return rows
-    at = [fields.index(f) if f in fields else None for f in ENTITY_FIELDS]
-    return [[r[i] if i is not None else None for i in at] for r in rows]
-
-
 def _tables(user_id: str, keys: tuple[Key, ...], entity_type: str) -> list[list[logic.Row]]:
     """Every row of each (grain, period) key's entity document (its buckets joined, by rank)."""
-    ids = [rollup_id(user_id, g, p, entity_type) for g, p in keys]
+    ids = [gold.head_id(user_id, g, p, entity_type) for g, p in keys]
     tables: dict[tuple[str, str], list[logic.Row]] = {}
-    for doc in mongo.entity_row_docs(db(), ids):
-        tables.setdefault((doc["grain"], doc["period"]), []).extend(_rows(doc.get("rows")))
+    for doc in gold.entity_row_docs(db(), ids):
+        tables.setdefault((doc["grain"], doc["period"]), []).extend(gold.row_lists(doc.get("rows")))
     return [sorted(rows, key=lambda r: r[RANK]) for rows in tables.values()]
 
 
@@ -159,37 +127,37 @@ def ranked(
     One period within its head's `top` / `top_minutes` rows skips the row buckets (a
     year's tracks: ~1 MB); several periods merge their rows."""
     if len(keys) == 1:
-        head = _one(Coll.ROLLUP_ENTITIES, rollup_id(user_id, *keys[0], entity_type)) or {}
-        listed = _rows(head.get("top" if by == "streams" else "top_minutes"))
+        head = _one(Coll.ROLLUP_ENTITIES, gold.head_id(user_id, *keys[0], entity_type)) or {}
+        listed = gold.row_lists(head.get("top" if by == "streams" else "top_minutes"))
         if limit <= len(listed) or len(listed) >= head.get("count", 0):
-            return head.get("count", 0), [logic.ranked(ENTITY_FIELDS, r) for r in listed[:limit]]
-    rows = logic.rank_rows(ENTITY_FIELDS, _tables(user_id, keys, entity_type), by)
-    return len(rows), [logic.ranked(ENTITY_FIELDS, r) for r in rows[:limit]]
+            return head.get("count", 0), [logic.ranked(gold.ENTITY_FIELDS, r) for r in listed[:limit]]
+    rows = logic.rank_rows(gold.ENTITY_FIELDS, _tables(user_id, keys, entity_type), by)
+    return len(rows), [logic.ranked(gold.ENTITY_FIELDS, r) for r in rows[:limit]]
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def top(user_id: str, grain: str, period: str, entity_type: str) -> list[Doc]:
     """The first rows (by streams) of one period and type, from the small head document."""
-    doc = _one(Coll.ROLLUP_ENTITIES, rollup_id(user_id, grain, period, entity_type), {"top": 1})
-    return unpack_rows((doc or {}).get("top"))
+    doc = _one(Coll.ROLLUP_ENTITIES, gold.head_id(user_id, grain, period, entity_type), {"top": 1})
+    return gold.unpack_rows((doc or {}).get("top"))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def entity(user_id: str, entity_type: str, key: str, year: str | None = None) -> Doc | None:
     """One entity's all-time numbers: streams, plays, minutes, first/last listen, `series`
     {year: streams}, `rank` among all, and for `year` its `months` {month: streams}."""
-    wanted = {rollup_id(user_id, "all", "all", entity_type): "all"}
+    wanted = {gold.head_id(user_id, "all", "all", entity_type): "all"}
     if year:
-        wanted[rollup_id(user_id, "year", year, entity_type)] = "year"
+        wanted[gold.head_id(user_id, "year", year, entity_type)] = "year"
     found: dict[str, tuple[int, logic.Row]] = {}
-    for doc in mongo.entity_row_docs(db(), list(wanted), key=key):  # only the bucket `key` is in
-        row = next((r for r in _rows(doc.get("rows")) if r[KEY] == key), None)
+    for doc in gold.entity_row_docs(db(), list(wanted), key=key):  # only the bucket `key` is in
+        row = next((r for r in gold.row_lists(doc.get("rows")) if r[KEY] == key), None)
         if row is not None:
-            found[wanted[rollup_id(user_id, doc["grain"], doc["period"], entity_type)]] = (row[RANK], row)
+            found[wanted[gold.head_id(user_id, doc["grain"], doc["period"], entity_type)]] = (row[RANK], row)
     if "all" not in found:
         return None
     rank, row = found["all"]
-    out = vars(logic.ranked(ENTITY_FIELDS, row)) | {"rank": rank, "series": row[SERIES] or {}}
+    out = vars(logic.ranked(gold.ENTITY_FIELDS, row)) | {"rank": rank, "series": row[SERIES] or {}}
     months = found["year"][1][SERIES] if "year" in found else {}
     return out | {"months": months or {}}
 
@@ -205,14 +173,14 @@ def first_heard(user_id: str, entity_type: str, start: datetime, end: datetime) 
 @st.cache_data(ttl=60, show_spinner=False)
 def played_track_keys(user_id: str) -> set[str]:
     """Track ids and normalised 'artist|track' keys of every track the user has played."""
-    head = _one(Coll.ROLLUP_ENTITIES, rollup_id(user_id, "all", "all", "track"), {"keys": 1}) or {}
-    return set(unpack_list(head.get("keys")))
+    head = _one(Coll.ROLLUP_ENTITIES, gold.head_id(user_id, "all", "all", "track"), {"keys": 1}) or {}
+    return set(gold.unpack_list(head.get("keys")))
 
 
 # --- habits ------------------------------------------------------------------------------------
 @st.cache_data(ttl=TTL, show_spinner=False)
 def heatmap(user_id: str, grain: str, period: str) -> Doc | None:
-    return _one(Coll.ROLLUP_HEATMAP, rollup_id(user_id, grain, period))
+    return _one(Coll.ROLLUP_HEATMAP, gold.period_id(user_id, grain, period))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -223,7 +191,7 @@ def user_stats(user_id: str) -> Doc | None:
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def taste_profile(user_id: str, grain: str = "all", period: str = "all") -> Doc | None:
-    return _one(Coll.TASTE_PROFILES, rollup_id(user_id, grain, period))
+    return _one(Coll.TASTE_PROFILES, gold.period_id(user_id, grain, period))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -231,7 +199,7 @@ def lifetime(user_id: str) -> Doc | None:
     """The all-time totals without their series: first_played, last_played, sessions,
     session_minutes and the counts (cheaper than `user_stats`, whose `active_days` grows daily)."""
     proj = {"series": 0}
-    return _one(Coll.ROLLUP_TOTALS, rollup_id(user_id, "all", "all"), proj)
+    return _one(Coll.ROLLUP_TOTALS, gold.period_id(user_id, "all", "all"), proj)
 
 
 def _latest_days(user_id: str, last: date, field: str, enough: Any, back: int = 400) -> list[Doc]:
@@ -241,7 +209,7 @@ def _latest_days(user_id: str, last: date, field: str, enough: Any, back: int = 
     start, step = 0, 2
     while start < back:
         ids = [
-            rollup_id(user_id, "day", (last - timedelta(days=k)).isoformat())
+            gold.period_id(user_id, "day", (last - timedelta(days=k)).isoformat())
             for k in range(start, start + step)
         ]
         found = _by_ids(Coll.ROLLUP_TOTALS, ids, {field: 1})
@@ -256,7 +224,7 @@ def _last_day(user_id: str, zone: str, cached: bool = True) -> date | None:
     doc = (
         lifetime(user_id)
         if cached
-        else _one(Coll.ROLLUP_TOTALS, rollup_id(user_id, "all", "all"), {"last_played": 1})
+        else _one(Coll.ROLLUP_TOTALS, gold.period_id(user_id, "all", "all"), {"last_played": 1})
     )
     last = (doc or {}).get("last_played")
     return last.astimezone(ZoneInfo(zone)).date() if last else None
@@ -280,12 +248,12 @@ def playlists(user_id: str) -> list[Doc]:
 
 
 def playlist(user_id: str, playlist_id: str) -> Doc | None:
-    return _one(Coll.PLAYLISTS, rollup_id(user_id, playlist_id))
+    return _one(Coll.PLAYLISTS, gold.playlist_id(user_id, playlist_id))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def playlist_profile(user_id: str, playlist_id: str) -> Doc | None:
-    return _one(Coll.PLAYLIST_PROFILES, rollup_id(user_id, playlist_id))
+    return _one(Coll.PLAYLIST_PROFILES, gold.playlist_id(user_id, playlist_id))
 
 
 # --- live --------------------------------------------------------------------------------------
@@ -310,7 +278,7 @@ def latest_plays(user_id: str, zone: str, limit: int = 10) -> list[Doc]:
 @st.cache_data(ttl=600, show_spinner=False)
 def catalog_summary() -> Doc | None:
     """How many catalog tracks with features Discover's index holds (one document)."""
-    return _one(Coll.CATALOG_CELLS, CELLS_SUMMARY)
+    return _one(Coll.CATALOG_CELLS, gold.CELLS_SUMMARY)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -320,11 +288,11 @@ def discover(user_id: str, means: tuple[tuple[str, float], ...], n: int = 20) ->
 
     def vectors(ids: list[str]) -> dict[str, Any]:
         found = _by_ids(Coll.CATALOG_CELLS, ids, {"vectors": 1})
-        return {i: unpack_vectors(d["vectors"]) for i, d in sorted(found.items())}
+        return {i: gold.unpack_vectors(d["vectors"]) for i, d in sorted(found.items())}
 
     def rows(ids: list[str]) -> dict[str, Sequence[Any]]:
-        found = _by_ids(Coll.CATALOG_CELLS, [rows_of_cell(i) for i in ids], {"rows": 1})
-        return {i: CellRows(found[rows_of_cell(i)]["rows"]) for i in ids}
+        found = _by_ids(Coll.CATALOG_CELLS, [gold.rows_of_cell(i) for i in ids], {"rows": 1})
+        return {i: gold.CellRows(found[gold.rows_of_cell(i)]["rows"]) for i in ids}
 
     return recommend.nearest_in_cells(dict(means), vectors, rows, played_track_keys(user_id), n)
 

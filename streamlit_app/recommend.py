@@ -4,7 +4,7 @@
     nearest(means, tracks, played, n=20)                       # over given tracks (the definition)
     nearest_in_cells(means, read_vectors, read_rows, played)   # over Discover's index (catalog_cells)
 
-Distance is Euclidean over RADAR_FEATURES; `played` holds track ids and normalised
+Distance is Euclidean over gold.RADAR_FEATURES; `played` holds track ids and normalised
 'artist|track' keys (plays without a track id count). Pure logic: the reads are passed in.
 """
 
@@ -16,18 +16,18 @@ from typing import Any
 
 import numpy as np
 
-from core.collections import CELL_BINS, CELL_FEATURES, RADAR_FEATURES, cell_id, cell_of
-from spark_jobs.dedupe import name_key
+from core import gold
+from pipeline.dedupe import name_key
 
 Doc = dict[str, Any]
 
 
 def _vector(features: dict[str, float]) -> list[float]:
-    return [float(features.get(f) or 0.0) for f in RADAR_FEATURES]
+    return [float(features.get(f) or 0.0) for f in gold.RADAR_FEATURES]
 
 
 def nearest(means: dict[str, float], catalog: Iterable[Doc], played: set[str], n: int = 20) -> list[Doc]:
-    """Catalog tracks closest (Euclidean over RADAR_FEATURES) to `means`, minus played ones.
+    """Catalog tracks closest (Euclidean over gold.RADAR_FEATURES) to `means`, minus played ones.
 
     `played` holds track ids and normalised 'artist|track' keys (plays without a track id count).
     Each result carries `distance` and `why`: the three features closest to the profile.
@@ -48,12 +48,12 @@ def _played(played: set[str], track_id: Any, artists: Any, name: Any) -> bool:
 
 
 def _described(dist: float, track: Doc, vec: Sequence[float], target: Sequence[float]) -> Doc:
-    gaps = sorted(zip(RADAR_FEATURES, vec, target, strict=True), key=lambda g: abs(g[1] - g[2]))
+    gaps = sorted(zip(gold.RADAR_FEATURES, vec, target, strict=True), key=lambda g: abs(g[1] - g[2]))
     why = ", ".join(f"{f} {v:.2f} (you {m:.2f})" for f, v, m in gaps[:3])
     return {**track, "distance": round(dist, 3), "why": why}
 
 
-QUANTUM = math.sqrt(len(RADAR_FEATURES)) * 0.5 / 255  # the most a byte-packed vector moves a distance
+QUANTUM = math.sqrt(len(gold.RADAR_FEATURES)) * 0.5 / 255  # the most a byte-packed vector moves a distance
 READ_BUDGET = 40_000  # tracks' vectors Discover reads at most (a ring more would pass it: stop there)
 
 
@@ -75,16 +75,16 @@ def nearest_in_cells(
     before a ring would take it past `budget` and answers with the nearest of what it read (the
     27 cells around the profile hold the nearest tracks along the grid's axes)."""
     target = np.asarray(_vector(means))
-    point = [min(1.0, max(0.0, float(means.get(f) or 0.0))) for f in CELL_FEATURES]
-    center = cell_of(means)
+    point = [min(1.0, max(0.0, float(means.get(f) or 0.0))) for f in gold.CELL_FEATURES]
+    center = gold.cell_of(means)
     cells: list[str] = []
     blocks: list[Any] = []
     dists: list[Any] = []
     rows: dict[str, Sequence[Any]] = {}
     best: list[tuple[float, Doc, Any]] = []
     total = 0
-    for r in range(CELL_BINS):
-        for cid, vectors in read_vectors([cell_id(c) for c in ring(center, r)]).items():
+    for r in range(gold.CELL_BINS):
+        for cid, vectors in read_vectors([gold.cell_id(c) for c in ring(center, r)]).items():
             cells.append(cid)
             blocks.append(vectors)
             dists.append(np.sqrt(((vectors - target) ** 2).sum(axis=1)))
@@ -128,7 +128,7 @@ def _walk(
         if _id in seen or _played(played, _id, artists, name):
             continue
         seen.add(_id)
-        features = dict(zip(RADAR_FEATURES, vectors[k].tolist(), strict=True))
+        features = dict(zip(gold.RADAR_FEATURES, vectors[k].tolist(), strict=True))
         track = {"_id": _id, "name": name, "artist_names": artists, "release_year": year}
         track["features"] = features
         picked.append((float(dist[k]), track, vectors[k]))
@@ -139,7 +139,7 @@ def _walk(
 
 def ring(center: tuple[int, int, int], r: int) -> list[tuple[int, int, int]]:
     """The grid cells at Chebyshev distance exactly `r` from `center`."""
-    axes = [range(max(0, c - r), min(CELL_BINS, c + r + 1)) for c in center]
+    axes = [range(max(0, c - r), min(gold.CELL_BINS, c + r + 1)) for c in center]
     return [
         (i, j, k)
         for i in axes[0]
@@ -155,7 +155,7 @@ def searched_radius(point: Sequence[float], center: tuple[int, int, int], r: int
     reach = math.inf
     for x, c in zip(point, center, strict=True):
         if c - r > 0:
-            reach = min(reach, x - (c - r) / CELL_BINS)
-        if c + r < CELL_BINS - 1:
-            reach = min(reach, (c + r + 1) / CELL_BINS - x)
+            reach = min(reach, x - (c - r) / gold.CELL_BINS)
+        if c + r < gold.CELL_BINS - 1:
+            reach = min(reach, (c + r + 1) / gold.CELL_BINS - x)
     return reach

@@ -74,9 +74,10 @@ def mongo_db(stack: Settings) -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def spark(stack: Settings) -> Iterator[Any]:
+    from infra.services import spark_kafka_jars
     from spark_jobs.session import spark_session
 
-    session = spark_session(stack, "earshot-tests")
+    session = spark_session(stack, "earshot-tests", spark_kafka_jars(stack))
     yield session
     session.stop()
 

@@ -1,8 +1,8 @@
 """Known dashboard data, written through the real writer, and the numbers the pages must show.
 
-Plays are built like the Spark job builds them (`spark_jobs.enrich.play_document` over
+Plays are built like the Spark job builds them (`pipeline.enrich.play_document` over
 `PlayEvent` records and catalog tracks), stored, and the gold layer is written by
-`spark_jobs.store.rebuild_rollups` — so the pages read exactly what the pipeline writes. The
+`pipeline.store.rebuild_rollups` — so the pages read exactly what the pipeline writes. The
 expected numbers are computed here plainly from the plays (counting, not the rollup code), so a
 wrong rollup or a wrong read fails the tests. Used by the AppTests and the browser test.
 
@@ -16,12 +16,13 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from batch.discover import rebuild_cells
-from core.collections import Coll, rollup_id
+from core import gold
+from core.collections import Coll
 from core.events import PlayEvent
 from core.settings import get_settings
-from spark_jobs.enrich import play_document
-from spark_jobs.store import JobConfig, rebuild_rollups
+from kaggle_seed.cells import rebuild_cells
+from pipeline.enrich import play_document
+from pipeline.store import JobConfig, rebuild_rollups
 
 USER, DEMO, EMPTY = "alice", "demo-listener", "newbie"
 ZONE = "UTC"
@@ -136,7 +137,7 @@ def build_play(user: str, n: int, ended: datetime, tid: str, seconds: int | None
 
 
 def write_plays(db: Any, user: str, plays: list[dict[str, Any]]) -> None:
-    """Store plays and rewrite the gold documents of their days, as `spark_jobs.store` does."""
+    """Store plays and rewrite the gold documents of their days, as `pipeline.store` does."""
     coll = db[Coll.PLAYS.value]
     coll.delete_many({"_id": {"$in": [p["_id"] for p in plays]}})
     coll.insert_many(plays)
@@ -310,7 +311,7 @@ def _seed_operational(db: _Upserting, now: datetime) -> None:
     """Playlists, now playing, health, dead letters and imports (written by consumers/producers)."""
     db[Coll.PLAYLISTS.value].insert_one(
         {
-            "_id": rollup_id(USER, PLAYLIST_ID),
+            "_id": gold.playlist_id(USER, PLAYLIST_ID),
             "user_id": USER,
             "playlist_id": PLAYLIST_ID,
             "name": "Morning Run",
@@ -324,7 +325,7 @@ def _seed_operational(db: _Upserting, now: datetime) -> None:
     calm = {**FEATURES, "energy": 0.3, "danceability": 0.4, "acousticness": 0.8}
     db[Coll.PLAYLIST_PROFILES.value].insert_one(
         {
-            "_id": rollup_id(USER, PLAYLIST_ID),
+            "_id": gold.playlist_id(USER, PLAYLIST_ID),
             "user_id": USER,
             "playlist_id": PLAYLIST_ID,
             "name": "Morning Run",

@@ -12,7 +12,7 @@ Obtains the Kaggle audio-feature dataset — with **kagglehub** when Kaggle cred
 configured (`KAGGLE_USERNAME`/`KAGGLE_KEY` or `~/.kaggle/kaggle.json`), otherwise from the folder
 `EARSHOT_KAGGLE_DIR` (default `kaggle_seed/data`) — detects which of the three known datasets each
 file is, validates and merges rows by track id, and upserts `tracks` / `artists` with Spark.
-Then re-enriches existing plays (`spark_jobs.reprocess`) so old plays gain features.
+Then re-enriches existing plays (`pipeline.reprocess`) so old plays gain features.
 Params: `dir` (folder override), `dataset` (`auto` or a dataset name), `reprocess` (bool).
 """
 
@@ -48,7 +48,7 @@ def kaggle_backfill() -> None:
         if not (params or {}).get("reprocess", True):
             return {"skipped": True, "backfill": report["coverage"]}
         from core.settings import get_settings
-        from spark_jobs.reprocess import reprocess
+        from pipeline.reprocess import reprocess
 
         return reprocess(get_settings())
 

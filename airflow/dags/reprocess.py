@@ -36,7 +36,7 @@ def reprocess_dag() -> None:
         from datetime import date
 
         from core.settings import get_settings
-        from spark_jobs.reprocess import reprocess
+        from pipeline.reprocess import reprocess
 
         p = params or {}
         day = lambda s: date.fromisoformat(s) if s else None  # noqa: E731

@@ -19,8 +19,8 @@ from typing import Any
 from kafka.errors import KafkaError
 from pydantic import ValidationError
 
-from core import kafka
-from core.collections import Coll, rollup_id
+from core import gold, kafka
+from core.collections import Coll
 from core.errors import EarshotError
 from core.events import DeadLetterEvent, utc_now
 from core.mongo import database
@@ -189,7 +189,7 @@ class _Job:
                 pub.send(Topic.PLAYLIST_TRACKS, event)
             fr.published += len(playlist.events)
             self.db[Coll.PLAYLISTS.value].update_one(
-                {"_id": rollup_id(user, playlist.playlist_id)},
+                {"_id": gold.playlist_id(user, playlist.playlist_id)},
                 {
                     "$set": {
                         "user_id": user,

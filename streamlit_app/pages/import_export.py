@@ -21,11 +21,8 @@ st.caption(
 
 
 def run_import(uid: str, upload) -> None:  # type: ignore[no-untyped-def]
-    try:
-        from producer.importer import import_path
-    except ImportError:
-        st.error("The importer is not installed in this environment (module producer.importer).")
-        return
+    from producer.importer import import_path  # imported on use: the page opens without it loaded
+
     bar = st.progress(0.0, text="Reading the export…")
 
     def progress(done: int, total: int) -> None:

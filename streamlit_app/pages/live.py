@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from consumer.now_playing import current
 from core.events import utc_now
 from core.settings import get_settings
 from streamlit_app import queries as q
 from streamlit_app import ui
-from streamlit_app.nowplaying import current
 
 st.title("Live")
 user = ui.select_user()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core import gold
 from producer.playlists import parse_playlist_ref
 from streamlit_app import charts, commands, logic, ui
 from streamlit_app import queries as q
@@ -26,10 +27,7 @@ def connect_form(uid: str) -> None:
     except ValueError as exc:
         st.error(f"Invalid playlist: {exc}")
         return
-    try:
-        commands.send(uid, "connect_playlist", {"playlist_id": playlist_id})
-    except Exception as exc:
-        st.error(f"Could not send the request to Kafka ({type(exc).__name__}); is `earshot run` running?")
+    if not commands.request(uid, "connect_playlist", {"playlist_id": playlist_id}):
         return
     st.session_state["pending_playlist"] = playlist_id
     st.success(f"Requested playlist {playlist_id}; its profile appears below when it is ready.")
@@ -45,6 +43,21 @@ def pending(uid: str, playlist_id: str) -> None:
         st.error(f"Playlist {playlist_id}: {status.replace('_', ' ')} — {(doc or {}).get('message', '')}")
     else:
         st.info(f"Playlist {playlist_id}: {status}… (the producer fetches its tracks)")
+
+
+def manage(uid: str, docs: list[dict], spotify_connected: bool) -> None:
+    """Connect or disconnect a listed playlist; fetch the account's playlists from Spotify."""
+    names = {d["playlist_id"]: d.get("name") or d["playlist_id"] for d in docs}
+    cols = st.columns([3, 1, 2])
+    chosen = cols[0].selectbox("Manage", list(names), format_func=names.__getitem__, key="pl-manage")
+    doc = next(d for d in docs if d["playlist_id"] == chosen)
+    action = "disconnect_playlist" if doc.get("connected") else "connect_playlist"
+    label = "Disconnect" if doc.get("connected") else "Connect"
+    if cols[1].button(label, key="pl-toggle") and commands.request(uid, action, {"playlist_id": chosen}):
+        st.success(f"{label} requested for {names[chosen]}.")
+    fetch = spotify_connected and cols[2].button("Fetch my Spotify playlists", key="pl-list")
+    if fetch and commands.request(uid, "list_playlists"):
+        st.success("Requested; your playlists appear in the list within a few seconds.")
 
 
 def profile_view(uid: str, docs: list[dict]) -> None:
@@ -78,7 +91,7 @@ def profile_view(uid: str, docs: list[dict]) -> None:
     if len(series) == 2:
         a, b = series.values()
         st.metric("Similarity", f"{logic.similarity(a, b) or 0:.0f}%")
-    st.altair_chart(charts.radar(series, logic.RADAR_FEATURES))
+    st.altair_chart(charts.radar(series, gold.RADAR_FEATURES))
     table = pd.DataFrame(series).rename_axis("feature").reset_index().round(2)
     st.dataframe(table, hide_index=True)
 
@@ -102,6 +115,7 @@ if user:
                         "name": d.get("name"),
                         "tracks": d.get("tracks"),
                         "source": d.get("source"),
+                        "connected": bool(d.get("connected")),
                         "status": d.get("status"),
                     }
                     for d in docs
@@ -109,4 +123,5 @@ if user:
             ),
             hide_index=True,
         )
+        manage(uid, docs, (user.get("spotify") or {}).get("status") == "connected")
         profile_view(uid, docs)

@@ -7,8 +7,8 @@ from zoneinfo import available_timezones
 import streamlit as st
 
 from core.settings import get_settings
+from streamlit_app import commands, ui
 from streamlit_app import queries as q
-from streamlit_app import ui
 
 st.title("Settings")
 settings = get_settings()
@@ -51,6 +51,8 @@ if user:
             f"Connect or reconnect with `earshot connect --user {uid}` "
             f"(redirect {settings.spotify_redirect_uri})."
         )
+    if status == "connected" and st.button("Poll Spotify now") and commands.request(uid, "poll_now"):
+        st.success("Requested: the poller reads your recent plays now instead of at its next interval.")
 
 st.subheader("Users of this household")
 with st.form("add-user"):

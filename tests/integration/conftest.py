@@ -1,4 +1,6 @@
-"""Integration modules each start from an empty database (indexes in place).
+"""Every test here is marked `integration` (so `pytest -m "not integration"` runs without the stack).
+
+Integration modules each start from an empty database (indexes in place).
 
 Collections such as `tracks`, `users` and `dead_letters` are global to a database, so one module's
 data would otherwise leak into the next module's assertions. Kafka topics stay per session: tests
@@ -12,6 +14,13 @@ from collections.abc import Iterator
 import pytest
 
 from core.settings import Settings
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = __file__.rsplit("/", 1)[0]
+    for item in items:
+        if str(item.path).startswith(here):
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -1,5 +1,5 @@
 """Gold documents for integration tests, written by the real writer: play documents
-(`spark_jobs.enrich.play_document`) stored, then `spark_jobs.store.rebuild_rollups` over their days.
+(`pipeline.enrich.play_document`) stored, then `pipeline.store.rebuild_rollups` over their days.
 
     plays = write_plays(mongo_db, settings, "alice", [listen(end, "Song", "Artist", ms=200_000)])
 """
@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from core.collections import play_id
+from core import gold
 from core.events import PlayEvent
 from core.settings import Settings
-from spark_jobs.enrich import play_document
-from spark_jobs.store import JobConfig, rebuild_rollups, replace_plays
+from pipeline.enrich import play_document
+from pipeline.store import JobConfig, rebuild_rollups, replace_plays
 
 Doc = dict[str, Any]
 
@@ -32,7 +32,7 @@ def write_plays(db: Any, settings: Settings, user: str, listens: list[Doc], zone
         docs.append(
             play_document(
                 user,
-                play_id(user, event.event_id),
+                gold.play_id(event.event_id),
                 [event.model_dump()],
                 None,
                 {},

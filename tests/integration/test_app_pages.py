@@ -187,6 +187,50 @@ def test_playlists_connect_publishes_and_shows_status(seeded: dict[str, Any], mo
     )
 
 
+def _commands() -> list[Any]:
+    from core import kafka
+    from core.events import CommandEvent, decode
+    from core.settings import get_settings
+    from core.topics import Topic
+
+    consumer = kafka.consumer(get_settings(), None, Topic.COMMANDS, consumer_timeout_ms=5000)
+    try:
+        return [decode(CommandEvent, m.value) for m in consumer]
+    finally:
+        consumer.close()
+
+
+def test_playlists_disconnect_list_and_poll_now_send_their_commands(
+    seeded: dict[str, Any], mongo_db: Any
+) -> None:
+    from core import kafka
+    from core.settings import get_settings
+    from core.topics import Topic
+
+    kafka.ensure_topics(get_settings(), [Topic.COMMANDS])
+    mongo_db[Coll.USERS.value].update_one({"_id": USER}, {"$set": {"spotify.status": "connected"}})
+    try:
+        at = run("playlists.py")
+        at.button(key="pl-toggle").click().run()  # the seeded playlist is connected
+        assert any("Disconnect requested" in s.value for s in at.success)
+        at.button(key="pl-list").click().run()
+        settings_page = run("settings.py")
+        (poll,) = [b for b in settings_page.button if b.label == "Poll Spotify now"]
+        poll.click().run()
+        assert any("Requested" in s.value for s in settings_page.success)
+    finally:
+        mongo_db[Coll.USERS.value].update_one({"_id": USER}, {"$set": {"spotify.status": "not_connected"}})
+    sent = {(e.action, tuple(sorted(e.args.items()))) for e in _commands() if e.user_id == USER}
+    playlist = seeded_playlist(mongo_db)
+    assert ("disconnect_playlist", (("playlist_id", playlist),)) in sent
+    assert ("list_playlists", ()) in sent and ("poll_now", ()) in sent
+
+
+def seeded_playlist(mongo_db: Any) -> str:
+    (doc,) = mongo_db[Coll.PLAYLISTS.value].find({"user_id": USER, "connected": True})
+    return str(doc["playlist_id"])
+
+
 def test_wrapped_year_summary_and_png(seeded: dict[str, Any]) -> None:
     at = run("wrapped.py")
     m = metrics(at)

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from core.collections import CellRows, field_sources
+from core import gold
+from core.collections import field_sources
 from kaggle_seed.generate_sample import DEFAULT_OUT
 from kaggle_seed.load import backfill
-from kaggle_seed.synthetic import write_tracks_features, write_yamaerenay
+from tests.synthetic.kaggle import write_tracks_features, write_yamaerenay
 
 pytestmark = [pytest.mark.integration, pytest.mark.spark]
 
@@ -63,7 +64,7 @@ def test_rodolfofigueroa_tracks_and_artists(
     cells = _snapshot(clean_catalog, "catalog_cells")
     with_features = [t for t in tracks.values() if t.get("features")]
     assert cells["summary"]["tracks"] == len(with_features) > 0
-    in_cells = [r[0] for c in cells.values() if "rows" in c for r in CellRows(c["rows"])]
+    in_cells = [r[0] for c in cells.values() if "rows" in c for r in gold.CellRows(c["rows"])]
     assert sorted(in_cells) == sorted(t["_id"] for t in with_features)  # each once, in its cell
     backfill(stack, tmp_path, dataset="rodolfofigueroa", spark=spark)
     assert _snapshot(clean_catalog, "tracks") == tracks and _snapshot(clean_catalog, "artists") == artists

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from core.collections import CELLS_SUMMARY, field_sources
-from kaggle_seed.synthetic import write_tracks_features
+from core import gold
+from core.collections import field_sources
+from tests.synthetic.kaggle import write_tracks_features
 
 pytestmark = [pytest.mark.integration, pytest.mark.spark]
 
@@ -39,7 +40,7 @@ def test_catalog_load_cli(stack: Any, mongo_db: Any, tmp_path: Path) -> None:
     tracks = list(mongo_db.tracks.find({"features": {"$ne": None}}))
     loaded = [t for t in tracks if field_sources(t)["features"] == "kaggle:rodolfofigueroa"]
     assert len(loaded) >= 120
-    summary = mongo_db.catalog_cells.find_one({"_id": CELLS_SUMMARY})  # Discover's index has them
+    summary = mongo_db.catalog_cells.find_one({"_id": gold.CELLS_SUMMARY})  # Discover's index has them
     assert summary["tracks"] == len(tracks)
 
 

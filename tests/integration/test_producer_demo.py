@@ -12,8 +12,8 @@ import pytest
 from core.collections import Coll
 from core.events import CatalogEvent, NowPlayingEvent, PlayEvent, PlaylistTrackEvent, utc_now
 from core.topics import Topic
-from producer.demo import Demo
-from producer.demo_catalog import load_catalog
+from producer.demo.catalog import load_catalog
+from producer.demo.run import Demo
 from producer.publish import Publisher
 from tests.fake_spotify.kafka_read import read_topic
 from tests.unit.test_producer_demo import tiny_catalog

@@ -14,8 +14,8 @@ from core.collections import Coll
 from core.events import PlayEvent, PlaylistTrackEvent
 from core.topics import Topic
 from producer.importer import import_path
-from producer.importer.synthetic import account_music, extended_records, write_export, write_json
 from tests.fake_spotify.kafka_read import read_topic
+from tests.synthetic.exports import account_music, extended_records, write_export, write_json
 
 pytestmark = pytest.mark.integration
 

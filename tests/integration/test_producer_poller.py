@@ -11,15 +11,15 @@ import pytest
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
-from core import kafka
-from core.collections import Coll, rollup_id
+from core import gold, kafka
+from core.collections import Coll
 from core.events import CommandEvent, PlayEvent, PlaylistTrackEvent, utc_now
 from core.topics import Topic
-from producer.backoff import FakeClock
-from producer.poller import Poller
+from producer.poller.backoff import FakeClock
+from producer.poller.service import Poller
+from producer.poller.spotify import SCOPES
+from producer.poller.tokens import TokenStore
 from producer.publish import Publisher
-from producer.spotify import SCOPES
-from producer.tokens import TokenStore
 from tests.fake_spotify.kafka_read import read_topic
 from tests.fake_spotify.server import FakeSpotify, track_object
 
@@ -214,7 +214,7 @@ def test_playlist_connect_pages_reconnects_and_reports_403(env, mongo_db, fake) 
     ]
     assert [e.position for e in events] == list(range(120)) and {e.snapshot_id for e in events} == {"snap1"}
     assert fake.calls("pol-pl", f"/v1/playlists/{own}/items") == 3  # 50 + 50 + 20
-    doc = mongo_db[Coll.PLAYLISTS.value].find_one({"_id": rollup_id("pol-pl", own)})
+    doc = mongo_db[Coll.PLAYLISTS.value].find_one({"_id": gold.playlist_id("pol-pl", own)})
     assert (doc["status"], doc["tracks"], doc["snapshot_id"], doc["connected"]) == (
         "ready",
         120,
@@ -233,18 +233,18 @@ def test_playlist_connect_pages_reconnects_and_reports_403(env, mongo_db, fake) 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         poller.poll_commands(consumer)
-        status = (mongo_db[Coll.PLAYLISTS.value].find_one({"_id": rollup_id("pol-pl", other)}) or {}).get(
-            "status"
-        )
+        status = (
+            mongo_db[Coll.PLAYLISTS.value].find_one({"_id": gold.playlist_id("pol-pl", other)}) or {}
+        ).get("status")
         if status not in (None, "pending"):
             break
     consumer.close()
-    doc = mongo_db[Coll.PLAYLISTS.value].find_one({"_id": rollup_id("pol-pl", other)})
+    doc = mongo_db[Coll.PLAYLISTS.value].find_one({"_id": gold.playlist_id("pol-pl", other)})
     assert doc["status"] == "forbidden" and "own or collaborate" in doc["message"]
 
     poller.handle(command("connect_playlist", playlist="1" * 22))
     assert (
-        mongo_db[Coll.PLAYLISTS.value].find_one({"_id": rollup_id("pol-pl", "1" * 22)})["status"]
+        mongo_db[Coll.PLAYLISTS.value].find_one({"_id": gold.playlist_id("pol-pl", "1" * 22)})["status"]
         == "not_found"
     )
     poller.handle(command("list_playlists"))
@@ -256,7 +256,7 @@ def test_connect_runs_the_authorization_code_flow_on_loopback(env, mongo_db, fak
 
     import requests
 
-    from producer.connect import connect as connect_flow
+    from producer.poller.connect import connect as connect_flow
 
     settings, _ = env
     fake.add_user("pol-new")

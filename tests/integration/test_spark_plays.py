@@ -16,8 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core import kafka
-from core.collections import unpack_rows
+from core import gold, kafka
 from core.events import DeadLetterEvent, PlayEvent, decode
 from core.topics import Topic, topic_name
 
@@ -277,7 +276,7 @@ def test_rollups_equal_ground_truth_across_restart(stack, spark, mongo_db, check
     got_ents = {
         (d["grain"], d["period"], d["entity_type"], row["name"].casefold()): row
         for d in mongo_db.rollup_entity_rows.find({"user_id": USER})
-        for row in unpack_rows(d["rows"])
+        for row in gold.unpack_rows(d["rows"])
     }
     assert set(got_ents) == set(ents)
     for key, (streams, n, minutes) in ents.items():

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from core.collections import rollup_id
+from core import gold
 from tests.publish import publish_play
 
 USER = "proc-user"
@@ -24,7 +24,7 @@ def test_plays_job_as_a_process_writes_rollups(stack, mongo_db, tmp_path):
         deadline = time.monotonic() + 180
         doc = beat = None
         while time.monotonic() < deadline and job.poll() is None:
-            doc = mongo_db.rollup_totals.find_one({"_id": rollup_id(USER, "all", "all")})
+            doc = mongo_db.rollup_totals.find_one({"_id": gold.period_id(USER, "all", "all")})
             beat = mongo_db.pipeline_health.find_one({"_id": "spark.plays"})  # after the batch
             if doc and beat:
                 break

@@ -6,10 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from core import kafka
-from core.collections import rollup_id, unpack_rows
+from core import gold, kafka
 from core.events import PlayEvent, PlaylistTrackEvent
-from core.mongo import entity_row_docs
 from core.topics import Topic
 
 pytestmark = [pytest.mark.integration, pytest.mark.spark]
@@ -32,8 +30,8 @@ def _publish(settings, topic, events) -> None:
 
 
 def test_reprocess_reenriches_and_moves_buckets_on_zone_change(stack, spark, mongo_db, checkpoint_root):
+    from pipeline.reprocess import reprocess
     from spark_jobs import plays
-    from spark_jobs.reprocess import reprocess
 
     user = "rp-user"
     base = datetime(2023, 1, 10, 22, 30, tzinfo=UTC)
@@ -77,8 +75,8 @@ def test_reprocess_reenriches_and_moves_buckets_on_zone_change(stack, spark, mon
     assert days == {"2023-01-11": 4}  # 01:30 Moscow time: the old '2023-01-10' bucket is gone
     after_all = mongo_db.rollup_totals.find_one({"user_id": user, "grain": "all"})
     assert (after_all["streams"], after_all["minutes"]) == (before_all["streams"], before_all["minutes"])
-    (genre,) = entity_row_docs(mongo_db, [rollup_id(user, "all", "all", "genre")])
-    assert [(r["key"], r["streams"]) for r in unpack_rows(genre["rows"])] == [("trip hop", 4)]
+    (genre,) = gold.entity_row_docs(mongo_db, [gold.head_id(user, "all", "all", "genre")])
+    assert [(r["key"], r["streams"]) for r in gold.unpack_rows(genre["rows"])] == [("trip hop", 4)]
     taste = mongo_db.taste_profiles.find_one({"user_id": user, "grain": "all"})
     assert taste["coverage"] == pytest.approx(1.0)
     assert taste["features"]["energy"]["mean"] == pytest.approx(0.9)

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from PIL import Image
 
-from core.collections import ENTITY_FIELDS
+from consumer.now_playing import current
+from core import gold
 from streamlit_app import logic, recommend, wrapped_image
-from streamlit_app.nowplaying import current
 from streamlit_app.periods import Period, cover, preset, previous, series_keys, week_of
 
 
@@ -85,7 +85,7 @@ def test_change_and_sum() -> None:
 
 
 def test_rank_rows_merges_periods() -> None:
-    fields = ENTITY_FIELDS
+    fields = gold.ENTITY_FIELDS
     t = int(datetime(2024, 1, 1, tzinfo=UTC).timestamp() * 1000)
 
     def row(key: str, streams: int, minutes: float, first: int | None = None, tid: str | None = None) -> list:
@@ -122,17 +122,17 @@ def test_taste_label_and_similarity() -> None:
     assert logic.taste_label({}) == "Still learning your taste"
     assert logic.taste_label({"energy": 0.8, "danceability": 0.7}) == "High-energy dancer"
     assert logic.taste_label({"energy": 0.3, "acousticness": 0.9}) == "Acoustic soul"
-    same = dict.fromkeys(logic.RADAR_FEATURES, 0.5)
+    same = dict.fromkeys(gold.RADAR_FEATURES, 0.5)
     assert logic.similarity(same, same) == 100.0
     assert logic.similarity({}, same) is None
 
 
 def test_nearest_excludes_played_and_explains() -> None:
-    means = dict.fromkeys(logic.RADAR_FEATURES, 0.5)
+    means = dict.fromkeys(gold.RADAR_FEATURES, 0.5)
     catalog = [
         {"_id": "played", "features": means},
         {"_id": "near", "features": {**means, "energy": 0.55}},
-        {"_id": "far", "features": dict.fromkeys(logic.RADAR_FEATURES, 0.9)},
+        {"_id": "far", "features": dict.fromkeys(gold.RADAR_FEATURES, 0.9)},
         {"_id": "nofeat", "features": None},
         {"_id": "by-name", "name": "Halo!", "artist_names": ["Beyoncé"], "features": means},
     ]

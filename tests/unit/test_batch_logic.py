@@ -11,7 +11,7 @@ import pytest
 from batch.digest import top_artists, week_days
 from batch.inbox import succeeded
 from batch.quality import day_problems, recompute_day
-from core.collections import pack_rows
+from core import gold
 
 UTC = dt.UTC
 T = dt.datetime(2026, 3, 2, 8, tzinfo=UTC)
@@ -31,7 +31,7 @@ def test_week_days_end_inclusive() -> None:
 
 
 def _artists(*rows: tuple[str, str, float]) -> dict[str, Any]:
-    return {"rows": pack_rows([{"key": k, "name": n, "minutes": m, "streams": 1} for k, n, m in rows])}
+    return {"rows": gold.pack_rows([{"key": k, "name": n, "minutes": m, "streams": 1} for k, n, m in rows])}
 
 
 def test_weekly_top_artists_merge_the_days_rows_by_key() -> None:
@@ -57,7 +57,7 @@ def _day(plays: list[dict], **over: Any) -> tuple[dict, dict, dict]:
         {"key": p["_id"], "streams": int(p["counted"]), "plays": 1, "minutes": p["minutes"]} for p in plays
     ]
     month = {"series": {"2026-03-02": {f: total[f] for f in ("streams", "plays", "minutes", "skips")}}}
-    return total, {"rows": pack_rows(rows)}, month
+    return total, {"rows": gold.pack_rows(rows)}, month
 
 
 def test_recompute_day_counts_streams_minutes_skips_and_the_span() -> None:
@@ -106,7 +106,7 @@ def test_each_way_a_day_can_differ_from_its_plays_is_reported(change: dict, expe
         del by_id[change["lost"]]
         on_day.discard(change["lost"])
     if "tracks" in change:
-        tracks = {"rows": pack_rows(change["tracks"])}
+        tracks = {"rows": gold.pack_rows(change["tracks"])}
     problems = day_problems(
         "u",
         "2026-03-02",

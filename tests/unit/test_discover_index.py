@@ -7,18 +7,10 @@ import random
 
 import pytest
 
-from batch.discover import by_cell, cell_entry
-from core.collections import (
-    CELL_BINS,
-    RADAR_FEATURES,
-    CellRows,
-    cell_id,
-    cell_of,
-    pack_vectors,
-    unpack_vectors,
-)
+from core import gold
 from core.events import AUDIO_FEATURE_NAMES
-from spark_jobs.dedupe import name_key
+from kaggle_seed.cells import by_cell, cell_entry
+from pipeline.dedupe import name_key
 from streamlit_app import recommend
 
 
@@ -30,7 +22,7 @@ def _catalog(n: int, seed: int) -> list[dict]:
             "name": f"Song {i}",
             "artist_names": [f"Artist {i % 97}"],
             "release_year": 1960 + i % 60,
-            "features": {f: rng.betavariate(2, 2) for f in RADAR_FEATURES},
+            "features": {f: rng.betavariate(2, 2) for f in gold.RADAR_FEATURES},
         }
         for i in range(n)
     ]
@@ -42,7 +34,9 @@ def _index(tracks: list[dict]):
     counted = {"vectors": 0, "rows": 0}
 
     def vectors(ids: list[str]):
-        found = {i: unpack_vectors(pack_vectors([v for _, v in cells[i]])) for i in ids if i in cells}
+        found = {
+            i: gold.unpack_vectors(gold.pack_vectors([v for _, v in cells[i]])) for i in ids if i in cells
+        }
         counted["vectors"] += sum(len(v) for v in found.values())
         return found
 
@@ -55,8 +49,8 @@ def _index(tracks: list[dict]):
 
 def _quantised(track: dict) -> dict:
     """The track as the index stores it: features to 1/255."""
-    values = unpack_vectors(pack_vectors([[track["features"][f] for f in RADAR_FEATURES]]))[0]
-    return {**track, "features": dict(zip(RADAR_FEATURES, values.tolist(), strict=True))}
+    values = gold.unpack_vectors(gold.pack_vectors([[track["features"][f] for f in gold.RADAR_FEATURES]]))[0]
+    return {**track, "features": dict(zip(gold.RADAR_FEATURES, values.tolist(), strict=True))}
 
 
 def test_ring_search_equals_brute_force_and_reads_a_neighbourhood():
@@ -65,7 +59,7 @@ def test_ring_search_equals_brute_force_and_reads_a_neighbourhood():
     everything = [_quantised(t) for t in tracks]
     rng = random.Random(8)
     for _ in range(4):
-        means = {f: rng.uniform(0.2, 0.8) for f in RADAR_FEATURES}
+        means = {f: rng.uniform(0.2, 0.8) for f in gold.RADAR_FEATURES}
         played = {t["_id"] for t in rng.sample(tracks, 1000)}
         played |= {name_key(t["artist_names"], t["name"]) for t in tracks[::7]}  # by name (exports)
         expected = recommend.nearest(means, everything, played, n=10)
@@ -81,67 +75,69 @@ def test_ring_search_equals_brute_force_and_reads_a_neighbourhood():
 def test_search_covers_the_whole_grid_when_the_catalog_is_small():
     tracks = _catalog(5, seed=1)
     vectors, rows, _ = _index(tracks)
-    means = dict.fromkeys(RADAR_FEATURES, 0.0)
+    means = dict.fromkeys(gold.RADAR_FEATURES, 0.0)
     assert len(recommend.nearest_in_cells(means, vectors, rows, set(), n=20)) == 5
     assert recommend.nearest_in_cells(means, vectors, rows, {t["_id"] for t in tracks}, n=20) == []
 
 
 def test_a_track_in_two_cells_is_offered_once():
     track = _catalog(1, seed=2)[0]
-    moved = {**track, "features": dict.fromkeys(RADAR_FEATURES, 0.99)}
+    moved = {**track, "features": dict.fromkeys(gold.RADAR_FEATURES, 0.99)}
     cells = by_cell([track]) | by_cell([moved])  # a stale copy in its old cell
     assert len(cells) == 2
 
     def vectors(ids):
-        return {i: unpack_vectors(pack_vectors([v for _, v in cells[i]])) for i in ids if i in cells}
+        return {
+            i: gold.unpack_vectors(gold.pack_vectors([v for _, v in cells[i]])) for i in ids if i in cells
+        }
 
     def rows(ids):
         return {i: [r for r, _ in cells[i]] for i in ids}
 
-    got = recommend.nearest_in_cells(dict.fromkeys(RADAR_FEATURES, 0.5), vectors, rows, set(), n=5)
+    got = recommend.nearest_in_cells(dict.fromkeys(gold.RADAR_FEATURES, 0.5), vectors, rows, set(), n=5)
     assert [t["_id"] for t in got] == [track["_id"]]
 
 
 def test_rings_partition_the_grid_and_radius_bounds_the_rest():
     center = (0, 7, 15)
     seen: set[tuple[int, int, int]] = set()
-    for r in range(CELL_BINS):
+    for r in range(gold.CELL_BINS):
         cells = recommend.ring(center, r)
         assert not seen & set(cells)
         seen |= set(cells)
-    assert len(seen) == CELL_BINS**3
+    assert len(seen) == gold.CELL_BINS**3
     point = [0.01, 0.47, 0.99]  # in cell (0, 7, 15): the nearest inner edge is valence's 0.5
-    assert cell_of({"energy": 0.01, "valence": 0.47, "danceability": 0.99}) == center
+    assert gold.cell_of({"energy": 0.01, "valence": 0.47, "danceability": 0.99}) == center
     assert recommend.searched_radius(point, center, 0) == pytest.approx(8 / 16 - 0.47)
     assert recommend.searched_radius(point, center, 1) == pytest.approx(9 / 16 - 0.47)
-    assert recommend.searched_radius(point, center, CELL_BINS) == float("inf")
+    assert recommend.searched_radius(point, center, gold.CELL_BINS) == float("inf")
 
 
 def test_cells_clamp_and_vectors_pack_to_a_byte_per_value():
-    assert cell_of({"energy": 1.0, "valence": -0.2, "danceability": None}) == (CELL_BINS - 1, 0, 0)
+    assert gold.cell_of({"energy": 1.0, "valence": -0.2, "danceability": None}) == (gold.CELL_BINS - 1, 0, 0)
     assert cell_entry({"_id": "x", "features": None}) is None
     cell, (row, vector) = cell_entry(
         {"_id": "x", "name": "N", "artist_names": ["A"], "features": {"energy": 0.5}}
     )
-    assert cell == cell_id(cell_of({"energy": 0.5}))
+    assert cell == gold.cell_id(gold.cell_of({"energy": 0.5}))
     listed = [0.5 if n == "energy" else None for n in AUDIO_FEATURE_NAMES]  # as the backfill stores them
     assert cell_entry({"_id": "x", "name": "N", "artist_names": ["A"], "features": listed}) == (
         cell,
         (row, vector),
     )
-    assert row == ["x", "N", ["A"], None] and vector[RADAR_FEATURES.index("energy")] == 0.5
-    blob = pack_vectors([vector, [1.2] * len(RADAR_FEATURES)])
-    assert len(blob) == 2 * len(RADAR_FEATURES)
-    back = unpack_vectors(blob)
-    assert back[0][RADAR_FEATURES.index("energy")] == pytest.approx(0.5, abs=0.5 / 255)
-    assert back[1].tolist() == [1.0] * len(RADAR_FEATURES)  # clamped
-    assert cell_id((1, 2, 3)) == "cell|1|2|3"
+    assert row == ["x", "N", ["A"], None] and vector[gold.RADAR_FEATURES.index("energy")] == 0.5
+    blob = gold.pack_vectors([vector, [1.2] * len(gold.RADAR_FEATURES)])
+    assert len(blob) == 2 * len(gold.RADAR_FEATURES)
+    back = gold.unpack_vectors(blob)
+    assert back[0][gold.RADAR_FEATURES.index("energy")] == pytest.approx(0.5, abs=0.5 / 255)
+    assert back[1].tolist() == [1.0] * len(gold.RADAR_FEATURES)  # clamped
+    assert gold.cell_id((1, 2, 3)) == "cell|1|2|3"
 
 
 def test_a_dense_neighbourhood_stops_at_the_read_budget():
     tracks = _catalog(20_000, seed=4)
     vectors, rows, counted = _index(tracks)
-    means = dict.fromkeys(RADAR_FEATURES, 0.5)
+    means = dict.fromkeys(gold.RADAR_FEATURES, 0.5)
     exact = recommend.nearest_in_cells(means, vectors, rows, set(), n=10)
     counted.update(vectors=0, rows=0)
     capped = recommend.nearest_in_cells(means, vectors, rows, set(), n=10, budget=1_500)
@@ -152,7 +148,7 @@ def test_a_dense_neighbourhood_stops_at_the_read_budget():
 
 
 def test_parts_splice_when_new_and_merge_by_track_id_onto_a_stored_cell():
-    from batch.discover import _docs, _joined, _merged, packed
+    from kaggle_seed.cells import _docs, _joined, _merged, packed
 
     one, two = _catalog(3, seed=5), _catalog(2, seed=6)  # ids t00000-t00002 and t00000-t00001
     two = [{**t, "name": f"new {t['name']}"} for t in two]
@@ -161,8 +157,8 @@ def test_parts_splice_when_new_and_merge_by_track_id_onto_a_stored_cell():
     assert rows_json == packed(entries(one))[0]  # spliced lines are what one cell's packing makes
     stored = {d["_id"]: d for d in _docs("cell|1|2|3", rows_json, vectors, None)}
     assert stored["cell|1|2|3"]["count"] == 3
-    assert [r[0] for r in CellRows(stored["cell|1|2|3|rows"]["rows"])] == ["t00000", "t00001", "t00002"]
+    assert [r[0] for r in gold.CellRows(stored["cell|1|2|3|rows"]["rows"])] == ["t00000", "t00001", "t00002"]
     rows_json, vectors = _merged(stored, "cell|1|2|3", [packed(entries(two))])
     names = {r[0]: r[1] for r in map(json.loads, rows_json.split("\n"))}
     assert names == {"t00000": "new Song 0", "t00001": "new Song 1", "t00002": "Song 2"}
-    assert len(unpack_vectors(vectors)) == 3
+    assert len(gold.unpack_vectors(vectors)) == 3

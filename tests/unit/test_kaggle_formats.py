@@ -12,7 +12,7 @@ from core.events import AUDIO_FEATURE_NAMES
 from kaggle_seed import formats
 from kaggle_seed.formats import FormatError, RowError, detect, merge_tracks, normalise_track, parse_list
 from kaggle_seed.generate_sample import DEFAULT_OUT, HEADER
-from kaggle_seed.synthetic import RODOLFO_HEADER, YAMA_ARTISTS, YAMA_TRACKS
+from tests.synthetic.kaggle import RODOLFO_HEADER, YAMA_ARTISTS, YAMA_TRACKS
 
 TID = "4uLU6hMCjMI75M1A2tKUQC"
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from producer.demo_catalog import catalog_event, load_catalog
-from producer.demo_live import LiveListener
-from producer.demo_sim import Picker, make_listeners, simulate_day
+from producer.demo.catalog import catalog_event, load_catalog
+from producer.demo.live import LiveListener
+from producer.demo.sim import Picker, make_listeners, simulate_day
 from producer.playlists import parse_playlist_ref
 
 HEADER = (

@@ -13,7 +13,7 @@ from producer.importer.detect import detect, is_video_file
 from producer.importer.history import AccountParser, RecordError, Skip, epoch_start, extended_play
 from producer.importer.library import library_playlist, playlists_from_export
 from producer.importer.sources import Limits, Rejected, SourceFile, iter_sources, unsafe_member_name
-from producer.importer.synthetic import (
+from tests.synthetic.exports import (
     account_audiobooks,
     account_music,
     account_podcasts,

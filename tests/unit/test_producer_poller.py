@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 import spotipy
 
-from producer.backoff import (
+from producer.poller.backoff import (
     ACTIVE_RECENT_S,
     IDLE_RECENT_MAX_S,
     MAX_BACKOFF_S,
@@ -15,8 +15,8 @@ from producer.backoff import (
     failure_delay,
     next_recent_interval,
 )
-from producer.recent import Tracker, now_playing_event, play_event, played_ms
-from producer.spotify import classify, require_credentials
+from producer.poller.recent import Tracker, now_playing_event, play_event, played_ms
+from producer.poller.spotify import classify, require_credentials
 from tests.fake_spotify.server import track_object
 
 

@@ -6,13 +6,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from core.collections import ROWS_PER_BUCKET, TOP_N, Coll, bucket_of, pack_rows, unpack_rows
-from spark_jobs import profiles
-from spark_jobs.dedupe import assign, merge, name_key, same_play
-from spark_jobs.enrich import EVENT_FIELDS, local_fields, play_document, source_records
-from spark_jobs.rollups import child_periods, day_rollups, roll_up
-from spark_jobs.sessions import build_sessions, streaks
-from spark_jobs.store import candidate_days
+from core import gold
+from core.collections import Coll
+from pipeline import profiles
+from pipeline.dedupe import assign, merge, name_key, same_play
+from pipeline.enrich import EVENT_FIELDS, local_fields, play_document, source_records
+from pipeline.rollups import day_rollups, roll_up
+from pipeline.sessions import build_sessions, streaks
+from pipeline.store import candidate_days
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -120,8 +121,8 @@ def test_rolled_up_months_equal_direct_month_aggregation():
     assert got["minutes"] == pytest.approx(want["minutes"])
     doc = next(d for d in month[Coll.ROLLUP_ENTITIES] if d["entity_type"] == "track")
     (bucket,) = [d for d in month[Coll.ROLLUP_ENTITY_ROWS] if d["entity_type"] == "track"]
-    (track,) = unpack_rows(bucket["rows"])
-    assert (doc["count"], doc["buckets"], unpack_rows(doc["top"])[0]["key"], track["rank"]) == (
+    (track,) = gold.unpack_rows(bucket["rows"])
+    assert (doc["count"], doc["buckets"], gold.unpack_rows(doc["top"])[0]["key"], track["rank"]) == (
         1,
         1,
         track["key"],
@@ -136,7 +137,7 @@ def test_rolled_up_months_equal_direct_month_aggregation():
     )
     assert doc["_id"] == "u|month|2024-05|track"
     year = roll_up("u", "year", month)
-    (yearly,) = unpack_rows(
+    (yearly,) = gold.unpack_rows(
         next(d for d in year[Coll.ROLLUP_ENTITY_ROWS] if d["entity_type"] == "track")["rows"]
     )
     assert yearly["series"] == {"2024-05": track["streams"]}
@@ -147,15 +148,15 @@ def test_packed_rows_round_trip_with_times():
     rows = [
         {"key": "a|b", "name": "B", "streams": 2, "minutes": 1.5, "first_played": T0, "series": {"2024": 2}}
     ]
-    (back,) = unpack_rows(pack_rows(rows))
+    (back,) = gold.unpack_rows(gold.pack_rows(rows))
     assert back["first_played"] == T0 and back["series"] == {"2024": 2} and back["track_id"] is None
-    assert unpack_rows(None) == []
+    assert gold.unpack_rows(None) == []
 
 
 def test_child_periods_and_candidate_days():
-    assert child_periods("month", "2024-02")[-1] == "2024-02-29"
-    assert len(child_periods("year", "2024")) == 12
-    assert child_periods("all", "all", ["2023", "2021", "2023"]) == ["2021", "2023"]
+    assert gold.child_periods("month", "2024-02")[-1] == "2024-02-29"
+    assert len(gold.child_periods("year", "2024")) == 12
+    assert gold.child_periods("all", "all", ["2023", "2021", "2023"]) == ["2021", "2023"]
     late = datetime(2024, 5, 1, 21, 59, 50, tzinfo=UTC)  # 23:59:50 in Berlin (UTC+2)
     assert candidate_days([late], "Europe/Berlin", 30) == {"2024-05-01", "2024-05-02"}
 
@@ -203,11 +204,13 @@ def test_entity_rows_split_into_stable_buckets_with_ranks():
         d for d in docs[Coll.ROLLUP_ENTITIES] if d["entity_type"] == "track" and d["period"] == "2024-05-01"
     ]
     buckets = [d for d in docs[Coll.ROLLUP_ENTITY_ROWS] if d["_id"].startswith(head["_id"] + "|")]
-    assert head["buckets"] == len(buckets) == -(-head["count"] // ROWS_PER_BUCKET) > 1
-    rows = [r for b in buckets for r in unpack_rows(b["rows"])]
+    assert head["buckets"] == len(buckets) == -(-head["count"] // gold.ROWS_PER_BUCKET) > 1
+    rows = [r for b in buckets for r in gold.unpack_rows(b["rows"])]
     assert sorted(r["rank"] for r in rows) == list(range(1, head["count"] + 1))
     for b in buckets:
-        assert all(bucket_of(r["key"], head["buckets"]) == b["bucket"] for r in unpack_rows(b["rows"]))
-    top = unpack_rows(head["top"])
-    assert [r["key"] for r in top] == [r["key"] for r in sorted(rows, key=lambda r: r["rank"])][:TOP_N]
+        assert all(
+            gold.bucket_of(r["key"], head["buckets"]) == b["bucket"] for r in gold.unpack_rows(b["rows"])
+        )
+    top = gold.unpack_rows(head["top"])
+    assert [r["key"] for r in top] == [r["key"] for r in sorted(rows, key=lambda r: r["rank"])][: gold.TOP_N]
     assert top[0]["series"] is None

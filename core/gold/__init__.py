@@ -1,0 +1,77 @@
+"""The gold layer's contract: document shapes, ids, the grain hierarchy, the codec and the readers.
+
+Written by `pipeline.rollups` / `pipeline.store` (recomputed from stored plays, never
+incremented), read by the dashboard, the consumers, the batch jobs and the export through
+`core.gold.readers`. docs/gold.md describes each collection with an example
+(`core.gold.shapes.EXAMPLES`).
+
+    from core import gold
+    gold.period_id("alice", "month", "2024-05")      # 'alice|month|2024-05'
+    gold.unpack_rows(head["top"])                    # rows as dicts
+    gold.totals_tree(db, "alice")                    # every totals document of a user
+"""
+
+from core.gold.cells import (
+    CELL_BINS,
+    CELL_FEATURES,
+    CELLS_SUMMARY,
+    RADAR_FEATURES,
+    CellRows,
+    cell_id,
+    cell_of,
+    pack_lines,
+    pack_vectors,
+    rows_of_cell,
+    unpack_vectors,
+)
+from core.gold.codec import ENTITY_FIELDS, pack_list, pack_rows, row_lists, unpack_list, unpack_rows
+from core.gold.grains import CHILD, GRAINS, PARENT, Grain, above, child_periods, parent_period
+from core.gold.ids import bucket_of, head_id, key, period_id, play_id, playlist_id, rows_id, split
+from core.gold.readers import entity_row_docs, entity_rows, played_keys, top_rows, totals_tree
+from core.gold.shapes import COUNTS, ENTITY_TYPES, EXAMPLE_ROW, EXAMPLES, ROWS_PER_BUCKET, TOP_N
+
+__all__ = [
+    "CELLS_SUMMARY",
+    "CELL_BINS",
+    "CELL_FEATURES",
+    "CHILD",
+    "COUNTS",
+    "ENTITY_FIELDS",
+    "ENTITY_TYPES",
+    "EXAMPLES",
+    "EXAMPLE_ROW",
+    "GRAINS",
+    "PARENT",
+    "RADAR_FEATURES",
+    "ROWS_PER_BUCKET",
+    "TOP_N",
+    "CellRows",
+    "Grain",
+    "above",
+    "bucket_of",
+    "cell_id",
+    "cell_of",
+    "child_periods",
+    "entity_row_docs",
+    "entity_rows",
+    "head_id",
+    "key",
+    "pack_lines",
+    "pack_list",
+    "pack_rows",
+    "pack_vectors",
+    "parent_period",
+    "period_id",
+    "play_id",
+    "played_keys",
+    "playlist_id",
+    "row_lists",
+    "rows_id",
+    "rows_of_cell",
+    "split",
+    "top_rows",
+    "totals_tree",
+    "unpack_list",
+    "unpack_rows",
+    "unpack_vectors",
+]

@@ -1,0 +1,75 @@
+"""Reading the gold layer, for the dashboard, the consumers, the batch jobs and the export alike.
+
+Every read is by `_id` (`core.mongo.find_ids`): FerretDB v1 serves only `_id` lookups from an
+index, and the shapes (core.gold.shapes) are laid out so every read is one `_id $in`.
+
+    docs = totals_tree(db, "alice")                       # all → years → months → days
+    docs = entity_row_docs(db, [head_id("alice", "year", "2024", "track")])
+    rows = entity_rows(docs)                              # the rows, rank 1 first
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pymongo.database import Database
+
+from core.collections import Coll
+from core.gold import codec, ids
+from core.gold.grains import CHILD
+from core.mongo import find_ids
+
+Doc = dict[str, Any]
+
+
+def totals_tree(db: Database[Doc], user_id: str, projection: Doc | None = None) -> list[Doc]:
+    """Every rollup_totals document of the user, found through the `series` of the level above
+    (all-time lists its years, a year its months, a month its days)."""
+    top = db[Coll.ROLLUP_TOTALS.value].find_one({"_id": ids.period_id(user_id, "all", "all")}, projection)
+    if top is None:
+        return []
+    out, level = [top], [top]
+    while level and (grain := CHILD.get(level[0]["grain"])):
+        wanted = [ids.period_id(user_id, grain, p) for doc in level for p in doc.get("series") or {}]
+        level = sorted(find_ids(db, Coll.ROLLUP_TOTALS, wanted, projection), key=lambda d: d["period"])
+        out += level
+    return out
+
+
+def entity_row_docs(
+    db: Database[Doc], head_ids: Iterable[str], key: str | None = None, projection: Doc | None = None
+) -> list[Doc]:
+    """The rollup_entity_rows documents of entity heads (`ids.head_id`, any users and periods):
+    all buckets, or only the one `key` is in. The bucket counts come from the periods' totals."""
+    wanted: dict[str, list[tuple[str, str]]] = {}
+    for head in head_ids:
+        user_id, grain, period, entity_type = ids.split(head)
+        wanted.setdefault(ids.period_id(user_id, grain, period), []).append((head, entity_type))
+    found = []
+    for total in find_ids(db, Coll.ROLLUP_TOTALS, list(wanted), {"buckets": 1}):
+        for head, entity_type in wanted[total["_id"]]:
+            n = (total.get("buckets") or {}).get(entity_type, 0)
+            chosen = range(n) if key is None else [ids.bucket_of(key, n)] if n else []
+            found += [ids.rows_id(head, b) for b in chosen]
+    return find_ids(db, Coll.ROLLUP_ENTITY_ROWS, found, projection)
+
+
+def entity_rows(docs: Doc | Iterable[Doc] | None) -> list[Doc]:
+    """The rows of rollup_entity_rows documents (one or several) as dicts, ranked (each row
+    carries its `rank`: 1 = most streams)."""
+    if not docs:
+        return []
+    listed = [docs] if isinstance(docs, dict) else list(docs)
+    rows = [row for doc in listed for row in codec.unpack_rows(doc.get("rows"))]
+    return sorted(rows, key=lambda r: (r.get("rank") or 0, str(r.get("key"))))
+
+
+def top_rows(head: Doc | None, by: str = "streams") -> list[Doc]:
+    """A head's first rows by streams (`top`) or minutes (`top_minutes`), as dicts."""
+    return codec.unpack_rows((head or {}).get("top" if by == "streams" else "top_minutes"))
+
+
+def played_keys(head: Doc | None) -> set[str]:
+    """Every entity key and track id of a head (`keys`)."""
+    return set(codec.unpack_list((head or {}).get("keys")))

@@ -1,0 +1,256 @@
+"""Gold rollups from silver plays (pure Python): day buckets from plays, then month, year and
+all-time buckets from the complete documents of the level below — absolute values, so
+recomputing a bucket after a replay, a late play or a restart gives the same documents.
+
+    docs = day_rollups(user_id, plays, sessions_by_day)   # {collection: [docs]} for the plays' days
+    docs = roll_up(user_id, "month", lower_docs)          # from the day docs of the touched months
+
+Document shapes, ids and the codec: core.gold (the contract; docs/gold.md). Every document's
+`_id` is derived from (user, grain, period[, entity_type]), so the writer (pipeline.store) finds
+what to replace by `_id` alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from core import gold
+from core.collections import Coll
+from pipeline import profiles
+from pipeline.dedupe import norm
+
+Doc = dict[str, Any]
+COLLECTIONS: tuple[Coll, ...] = (
+    Coll.ROLLUP_TOTALS,
+    Coll.ROLLUP_ENTITIES,
+    Coll.ROLLUP_ENTITY_ROWS,
+    Coll.ROLLUP_HEATMAP,
+    Coll.TASTE_PROFILES,
+)
+INPUTS: tuple[Coll, ...] = tuple(c for c in COLLECTIONS if c != Coll.ROLLUP_ENTITIES)  # what a roll-up reads
+
+
+def doc_ids(user_id: str, grain: str, periods: Iterable[str]) -> dict[Coll, list[str]]:
+    """`_id`s of the gold documents of the given periods, per collection (entity rows: the heads'
+    ids; their buckets are listed by the heads)."""
+    periods = sorted(set(periods))
+    ids = {coll: [gold.period_id(user_id, grain, p) for p in periods] for coll in COLLECTIONS}
+    heads = [gold.head_id(user_id, grain, p, t) for p in periods for t in gold.ENTITY_TYPES]
+    ids[Coll.ROLLUP_ENTITIES] = ids[Coll.ROLLUP_ENTITY_ROWS] = heads
+    return ids
+
+
+def entities(play: Doc) -> list[tuple[str, str, str | None, str | None]]:
+    """(entity_type, entity_key, name, artist_name) of everything a play counts for."""
+    artist = (play.get("artist_names") or [None])[0]
+    out: list[tuple[str, str, str | None, str | None]] = []
+    # by names, so an account-export play (no track id) counts for the same track
+    out.append(("track", str(play.get("name_key")), play.get("track_name"), artist))
+    if artist:
+        out.append(("artist", norm(artist) or artist, artist, None))
+    if play.get("album_name"):
+        album_key = play.get("album_id") or f"name:{norm(play['album_name'])}|{norm(artist)}"
+        out.append(("album", album_key, play["album_name"], artist))
+    for genre in play.get("genres") or []:
+        out.append(("genre", genre, genre, None))
+    if play.get("release_year"):
+        decade = f"{int(play['release_year']) // 10 * 10}s"
+        out.append(("decade", decade, decade, None))
+    if play.get("platform"):
+        out.append(("platform", play["platform"], play["platform"], None))
+    return out
+
+
+def _counts() -> Doc:
+    return {"streams": 0, "plays": 0, "minutes": 0.0, "skips": 0}
+
+
+def _add(target: Doc, source: Doc) -> None:
+    target["streams"] += source.get("streams", 0)
+    target["plays"] += source.get("plays", 0)
+    target["minutes"] += source.get("minutes", 0)
+    target["skips"] += source.get("skips", 0)
+
+
+def _span(target: Doc, first: Any, last: Any) -> None:
+    if first is not None and (target["first_played"] is None or first < target["first_played"]):
+        target["first_played"] = first
+    if last is not None and (target["last_played"] is None or last > target["last_played"]):
+        target["last_played"] = last
+
+
+class _Buckets:
+    """Accumulators for one grain: totals, entity rows, heatmap cells, taste, per period."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, Doc] = {}
+        self.ents: dict[tuple[str, str], dict[str, Doc]] = {}
+        self.cells: dict[str, dict[tuple[int, int], Doc]] = {}
+        self.taste: dict[str, list[Doc]] = {}
+
+    def total(self, period: str) -> Doc:
+        base = _counts() | {"sessions": 0, "session_minutes": 0.0, "series": {}}
+        return self.totals.setdefault(period, base | {"first_played": None, "last_played": None})
+
+    def entity(self, period: str, etype: str, key: str, name: Any, artist: Any) -> Doc:
+        rows = self.ents.setdefault((period, etype), {})
+        if key not in rows:
+            rows[key] = {"key": key, "name": name, "artist_name": artist, "track_id": None}
+            rows[key] |= _counts() | {"first_played": None, "last_played": None, "series": {}}
+        return rows[key]
+
+    def cell(self, period: str, weekday: int, hour: int) -> Doc:
+        return self.cells.setdefault(period, {}).setdefault((weekday, hour), {"streams": 0, "minutes": 0.0})
+
+    def documents(self, user_id: str, grain: str, now: Any) -> dict[Coll, list[Doc]]:
+        base = {"user_id": user_id, "grain": grain}
+        out: dict[Coll, list[Doc]] = {c: [] for c in COLLECTIONS}
+        buckets: dict[str, dict[str, int]] = {}
+        for (period, etype), rows in self.ents.items():
+            ranked = sorted(
+                (r for r in rows.values() if r["plays"]),
+                key=lambda r: (-r["streams"], -r["minutes"], str(r["key"])),
+            )
+            if ranked:
+                head_id = gold.head_id(user_id, grain, period, etype)
+                out[Coll.ROLLUP_ENTITIES].append(
+                    _head(head_id, base | {"period": period}, etype, ranked, now)
+                )
+                out[Coll.ROLLUP_ENTITY_ROWS].extend(
+                    _buckets(head_id, base | {"period": period}, etype, ranked)
+                )
+                buckets.setdefault(period, {})[etype] = out[Coll.ROLLUP_ENTITIES][-1]["buckets"]
+        for period, total in self.totals.items():
+            if total["plays"]:
+                doc = {"_id": gold.period_id(user_id, grain, period), **base, "period": period, **total}
+                doc["buckets"] = buckets.get(period, {})
+                out[Coll.ROLLUP_TOTALS].append(doc | {"updated_at": now})
+        for period, cells in self.cells.items():
+            listed = [{"weekday": w, "hour": h, **c} for (w, h), c in sorted(cells.items())]
+            out[Coll.ROLLUP_HEATMAP].append(
+                {"_id": gold.period_id(user_id, grain, period), **base, "period": period, "cells": listed}
+            )
+        for period, accs in self.taste.items():
+            acc = accs[0] if len(accs) == 1 else profiles.merge_acc(accs)
+            out[Coll.TASTE_PROFILES].append(
+                {
+                    "_id": gold.period_id(user_id, grain, period),
+                    **base,
+                    "period": period,
+                    **profiles.finish(acc),
+                    "acc": acc,
+                    "updated_at": now,
+                }
+            )
+        return out
+
+
+def _head(head_id: str, base: Doc, etype: str, ranked: list[Doc], now: Any) -> Doc:
+    for rank, row in enumerate(ranked, start=1):
+        row["rank"] = rank
+    by_minutes = sorted(ranked[: gold.TOP_N * 4], key=lambda r: (-r["minutes"], -r["streams"], str(r["key"])))
+    if len(ranked) > gold.TOP_N * 4:  # the top by minutes is not always within the top by streams
+        by_minutes = sorted(ranked, key=lambda r: (-r["minutes"], -r["streams"], str(r["key"])))
+    return {
+        "_id": head_id,
+        **base,
+        "entity_type": etype,
+        "count": len(ranked),
+        "buckets": -(-len(ranked) // gold.ROWS_PER_BUCKET),
+        "top": gold.pack_rows([r | {"series": None} for r in ranked[: gold.TOP_N]]),
+        "top_minutes": gold.pack_rows([r | {"series": None} for r in by_minutes[: gold.TOP_N]]),
+        # every entity's key and track id, for "have I played this?" (Discover) in one small read
+        "keys": gold.pack_list([str(k) for r in ranked for k in (r["key"], r["track_id"]) if k]),
+        "updated_at": now,
+    }
+
+
+def _buckets(head_id: str, base: Doc, etype: str, ranked: list[Doc]) -> list[Doc]:
+    n = -(-len(ranked) // gold.ROWS_PER_BUCKET)
+    groups: list[list[Doc]] = [[] for _ in range(n)]
+    for row in ranked:
+        groups[gold.bucket_of(str(row["key"]), n)].append(row)
+    return [
+        {
+            "_id": gold.rows_id(head_id, b),
+            **base,
+            "entity_type": etype,
+            "bucket": b,
+            "buckets": n,
+            "rows": gold.pack_rows(g),
+        }
+        for b, g in enumerate(groups)
+    ]
+
+
+def day_rollups(
+    user_id: str, plays: Iterable[Doc], sessions_by_day: dict[str, list[Doc]] | None = None, now: Any = None
+) -> dict[Coll, list[Doc]]:
+    """Every day-grain document for the days of `plays` (pass ALL plays of those days) and the
+    listening sessions that started on them."""
+    b = _Buckets()
+    play_ids: dict[str, list[tuple[Any, str]]] = {}
+    for play in plays:
+        day = play["local_day"]
+        play_ids.setdefault(day, []).append((play["ended_at"], play["_id"]))
+        one = {
+            "streams": int(play["counted"]),
+            "plays": 1,
+            "minutes": play["minutes"],
+            "skips": int(play["skip"]),
+        }
+        total = b.total(day)
+        _add(total, one)
+        _span(total, play["ended_at"], play["ended_at"])
+        for etype, key, name, artist in entities(play):
+            row = b.entity(day, etype, key, name, artist)
+            if etype == "track" and play.get("track_id") and not row["track_id"]:
+                row.update(track_id=play["track_id"], name=name)  # names of the richer sources
+            _add(row, one)
+            _span(row, play["ended_at"], play["ended_at"])
+        cell = b.cell(day, play["weekday"], play["local_hour"])
+        cell["streams"] += one["streams"]
+        cell["minutes"] += play["minutes"]
+        acc = b.taste.setdefault(day, [profiles.new_acc()])[0]
+        profiles.add(acc, play.get("features"), play["minutes"], play.get("release_year"), play.get("genres"))
+    for day, total in b.totals.items():
+        listed = (sessions_by_day or {}).get(day, [])
+        total["session_list"] = [
+            {k: s[k] for k in ("start", "end", "plays", "streams", "minutes")} for s in listed
+        ]
+        total["sessions"] = len(listed)
+        total["session_minutes"] = sum(s["minutes"] for s in listed)
+        total["play_ids"] = [i for _, i in sorted(play_ids[day])]  # in play order: latest last
+    return b.documents(user_id, "day", now)
+
+
+def roll_up(user_id: str, grain: str, lower: dict[Coll, list[Doc]], now: Any = None) -> dict[Coll, list[Doc]]:
+    """Documents of `grain` from the complete lower-grain documents of the same periods."""
+    b = _Buckets()
+    for doc in lower.get(Coll.ROLLUP_TOTALS, []):
+        total = b.total(gold.parent_period(doc["grain"], doc["period"]))
+        _add(total, doc)
+        total["sessions"] += doc.get("sessions", 0)
+        total["session_minutes"] += doc.get("session_minutes", 0.0)
+        _span(total, doc.get("first_played"), doc.get("last_played"))
+        total["series"][doc["period"]] = {f: doc[f] for f in gold.COUNTS}
+    for doc in lower.get(Coll.ROLLUP_ENTITY_ROWS, []):
+        period = gold.parent_period(doc["grain"], doc["period"])
+        for r in gold.unpack_rows(doc["rows"]):
+            row = b.entity(period, doc["entity_type"], r["key"], r["name"], r["artist_name"])
+            if r.get("track_id") and not row["track_id"]:
+                row.update(track_id=r["track_id"], name=r["name"])
+            _add(row, r)
+            _span(row, r["first_played"], r["last_played"])
+            if grain != "month":
+                row["series"][doc["period"]] = r["streams"]
+    for doc in lower.get(Coll.ROLLUP_HEATMAP, []):
+        period = gold.parent_period(doc["grain"], doc["period"])
+        for c in doc["cells"]:
+            cell = b.cell(period, c["weekday"], c["hour"])
+            cell["streams"] += c["streams"]
+            cell["minutes"] += c["minutes"]
+    for doc in lower.get(Coll.TASTE_PROFILES, []):
+        b.taste.setdefault(gold.parent_period(doc["grain"], doc["period"]), []).append(doc["acc"])
+    return b.documents(user_id, grain, now)

@@ -1,0 +1,5 @@
+import sys
+
+from producer.demo.run import main
+
+sys.exit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from producer.poller.service import main
+
+sys.exit(main())
