@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     spark_shuffle_partitions: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
     spark_trigger_seconds: float = Field(default=0.25, ge=0)
     spark_driver_memory: str = "2g"
+    # spark.cores.max of each job on a cluster (ignored by local[*]): two streaming jobs and an
+    # Airflow batch share one worker without one taking every core and starving the others.
+    spark_cores_max: int = Field(default=1, ge=1)
 
     # --- counting rules ------------------------------------------------------------------------
     stream_threshold_ms: int = Field(default=30_000, ge=0)
@@ -147,8 +150,14 @@ class Settings(BaseSettings):
 
     # --- derived ---------------------------------------------------------------------------------
     @property
+    def connect_host(self) -> str:
+        """Where a client on this machine reaches what binds `bind_host`: a wildcard bind
+        (0.0.0.0, ::, as in a container) is no address to connect to or to hand out in a URL."""
+        return connect_host(self.bind_host)
+
+    @property
     def kafka_servers(self) -> str:
-        return self.kafka_bootstrap or f"{self.bind_host}:{self.kafka_port}"
+        return self.kafka_bootstrap or f"{self.connect_host}:{self.kafka_port}"
 
     @property
     def local_kafka(self) -> bool:
@@ -157,7 +166,7 @@ class Settings(BaseSettings):
 
     @property
     def mongo_url(self) -> str:
-        return self.mongo_uri or f"mongodb://{self.bind_host}:{self.mongo_port}/"
+        return self.mongo_uri or f"mongodb://{self.connect_host}:{self.mongo_port}/"
 
     @property
     def local_mongo(self) -> bool:
@@ -166,6 +175,14 @@ class Settings(BaseSettings):
     @property
     def checkpoint_dir(self) -> Path:
         return self.data_dir / "checkpoints"
+
+
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", "", "*"})
+
+
+def connect_host(bind_host: str) -> str:
+    """The loopback address for a wildcard bind host, else the bind host itself."""
+    return "127.0.0.1" if bind_host in WILDCARD_HOSTS else bind_host
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -180,12 +197,16 @@ def load_settings(**overrides: object) -> Settings:
 
 
 def _env_name(loc: tuple[int | str, ...]) -> str:
-    field = str(loc[0]) if loc else "?"
+    return env_names(str(loc[0]) if loc else "?")[0]
+
+
+def env_names(field: str) -> list[str]:
+    """The environment variables that set a Settings field, the documented one first."""
     info = Settings.model_fields.get(field)
     alias = info.validation_alias if info else None
     if isinstance(alias, AliasChoices):
-        return str(alias.choices[0])
-    return f"EARSHOT_{field.upper()}"
+        return [str(c) for c in alias.choices]
+    return [f"EARSHOT_{field.upper()}"]
 
 
 @lru_cache(maxsize=1)

@@ -149,21 +149,6 @@ def _component(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
-def _ensure_catalog(settings: Settings) -> None:
-    """First run: load the Kaggle catalog (audio features, genres) so plays are enriched at once."""
-    from core import mongo
-    from core.collections import Coll
-
-    with mongo.client(settings) as client:
-        if client[settings.mongo_db][Coll.TRACKS.value].find_one({}, {"_id": 1}) is not None:
-            return
-    from kaggle_seed.load import backfill
-
-    log.info("catalog is empty: loading the Kaggle catalog from %s (first run only)…", settings.kaggle_dir)
-    result = backfill(settings)
-    log.info("catalog loaded (%s, %d file(s))", result["obtained_with"], len(result["files"]))
-
-
 def _run(args: argparse.Namespace) -> int:
     from infra import stack
 
@@ -171,7 +156,9 @@ def _run(args: argparse.Namespace) -> int:
     report = stack.up(settings)
     log.info("stack ready in %.1fs", report.seconds)
     if not args.skip_catalog:
-        _ensure_catalog(settings)
+        from kaggle_seed.load import backfill_if_empty
+
+        backfill_if_empty(settings)
     components = [c for c in COMPONENTS if c.enabled(args)]
     sup = Supervisor(settings, args, components)
     signal.signal(signal.SIGTERM, sup.stop)
@@ -179,7 +166,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         for comp in components:
             sup.start(comp)
-        log.info("dashboard: http://%s:%d  (Ctrl-C stops everything)", settings.bind_host, settings.app_port)
+        log.info(
+            "dashboard: http://%s:%d  (Ctrl-C stops everything)", settings.connect_host, settings.app_port
+        )
         sup.watch()
     finally:
         sup.shutdown()

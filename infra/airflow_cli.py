@@ -18,7 +18,9 @@ from core.settings import REPO_ROOT, Settings, get_settings
 def airflow_env(settings: Settings) -> dict[str, str]:
     """Environment of the Airflow process: its home, SQLite DB, DAG folder, loopback port."""
     home = settings.data_dir / "airflow"
-    url = f"http://{settings.bind_host}:{settings.airflow_port}"
+    url = f"http://{settings.connect_host}:{settings.airflow_port}"  # what clients use, never 0.0.0.0
+    # compose publishes the port elsewhere on the host and says so in AIRFLOW__API__BASE_URL
+    base_url = os.environ.get("AIRFLOW__API__BASE_URL") or url
     return {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "airflow" / "dags"),
@@ -26,7 +28,7 @@ def airflow_env(settings: Settings) -> dict[str, str]:
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
         "AIRFLOW__API__HOST": settings.bind_host,
         "AIRFLOW__API__PORT": str(settings.airflow_port),
-        "AIRFLOW__API__BASE_URL": url,
+        "AIRFLOW__API__BASE_URL": base_url,
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{url}/execution/",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])),
         # standalone starts its scheduler, API server etc. as `airflow …` by name
@@ -83,7 +85,7 @@ def _status(args: argparse.Namespace) -> int:
     pid = proc.pid()
     home = settings.data_dir / "airflow"
     state = f"running (pid {pid})" if pid else "stopped"
-    print(f"airflow: {state} — http://{settings.bind_host}:{settings.airflow_port}  log: {proc.log_file}")  # noqa: T201
+    print(f"airflow: {state} — http://{settings.connect_host}:{settings.airflow_port}  log: {proc.log_file}")  # noqa: T201
     if pid:
         print(f"admin password: {home / 'simple_auth_manager_passwords.json.generated'}")  # noqa: T201
     return 0

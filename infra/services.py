@@ -56,6 +56,7 @@ class KafkaBroker:
         template = (provision.INFRA_DIR / "kafka" / "server.properties").read_text()
         config = template.format(
             host=s.bind_host,
+            advertised_host=s.connect_host,
             port=s.kafka_port,
             controller_port=s.kafka_controller_port,
             log_dir=self.state_dir / "logs",
@@ -167,4 +168,4 @@ def spark_kafka_jars(settings: Settings) -> list[Path]:
 
 
 def kafka_port_taken(settings: Settings) -> bool:
-    return port_open(settings.bind_host, settings.kafka_port)
+    return port_open(settings.connect_host, settings.kafka_port)

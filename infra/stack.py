@@ -103,7 +103,7 @@ def up(settings: Settings, with_spark_jars: bool = True) -> UpReport:
 
 def _host_port(svc: KafkaBroker | MongoServer, settings: Settings) -> tuple[str, int]:
     port = settings.kafka_port if isinstance(svc, KafkaBroker) else settings.mongo_port
-    return settings.bind_host, port
+    return settings.connect_host, port
 
 
 def down(settings: Settings, only: list[str] | None = None) -> list[str]:

@@ -2,6 +2,7 @@
 
 earshot catalog load                       # kagglehub if credentials, else EARSHOT_KAGGLE_DIR
 earshot catalog load --dir ~/Downloads/spotify-tracks --dataset maharshipandya
+earshot catalog load --if-empty            # only while the catalog has no tracks (first start)
 """
 
 from __future__ import annotations
@@ -35,11 +36,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     load.add_argument(
         "--user", default=None, help="report catalog coverage of this user's plays (default: all)"
     )
+    load.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="only when the catalog has no tracks yet (first start: what `earshot run` and "
+        "compose's catalog service do)",
+    )
     load.set_defaults(handler=_catalog_load)
 
 
 def _catalog_load(args: argparse.Namespace) -> int:
-    from kaggle_seed.load import backfill
+    from kaggle_seed.load import backfill, backfill_if_empty
+
+    if args.if_empty:
+        backfill_if_empty(get_settings(), args.dir, args.dataset)
+        return 0
 
     report = backfill(get_settings(), args.dir, args.dataset, user_id=args.user)
     print(json.dumps(report, indent=2, default=str))  # noqa: T201

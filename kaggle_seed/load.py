@@ -206,3 +206,20 @@ def backfill(
         if own:
             spark.stop()
     return {"obtained_with": how, "files": reports, "coverage": catalog_coverage(settings, user_id)}
+
+
+def backfill_if_empty(settings: Settings, directory: Path | None = None, dataset: str = "auto") -> bool:
+    """First start: load the catalog (audio features, genres) only while it has no tracks, so
+    plays are enriched at once. What `earshot run` and compose's one-shot `catalog` service
+    (`earshot catalog load --if-empty`) do; True if it loaded."""
+    from core import mongo
+    from core.collections import Coll
+
+    with mongo.client(settings) as client:
+        if client[settings.mongo_db][Coll.TRACKS.value].find_one({}, {"_id": 1}) is not None:
+            log.info("catalog already loaded: nothing to do")
+            return False
+    log.info("catalog is empty: loading the Kaggle catalog (first start only)…")
+    result = backfill(settings, directory, dataset)
+    log.info("catalog loaded (%s, %d file(s))", result["obtained_with"], len(result["files"]))
+    return True

@@ -52,33 +52,39 @@ def _artifact(jar_name: str) -> str:
     return re.sub(r"-\d[\w.\-]*\.jar$", "", jar_name)
 
 
+def session_conf(settings: Settings, jars: str) -> dict[str, str]:
+    """Every earshot job's Spark configuration (pure: what `spark_session` builds with)."""
+    # In local mode everything stays on loopback; on a cluster, executors must reach the driver
+    # by this host's name. Never hand out a wildcard bind address (0.0.0.0) as the driver host.
+    local = settings.spark_master.startswith("local")
+    return {
+        "spark.jars": jars,
+        "spark.driver.memory": settings.spark_driver_memory,
+        "spark.driver.bindAddress": settings.bind_host,
+        "spark.driver.host": settings.connect_host if local else socket.gethostname(),
+        # on a cluster each job takes at most this many cores, so jobs share one worker
+        "spark.cores.max": str(settings.spark_cores_max),
+        "spark.ui.enabled": "false",
+        "spark.sql.shuffle.partitions": str(settings.spark_shuffle_partitions),
+        "spark.default.parallelism": str(settings.spark_shuffle_partitions),
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.streaming.stateStore.providerClass": (
+            "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider"
+        ),
+        "spark.sql.adaptive.enabled": "false",  # tiny micro-batches: AQE only adds planning time
+        "spark.python.worker.reuse": "true",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+    }
+
+
 def spark_session(settings: Settings, app_name: str, jars: Sequence[Path] = ()) -> SparkSession:
     """The session of one job; `jars` are added to its classpath (the Kafka connector for streams)."""
     # Executors run the same interpreter as the driver (they import core/ and pymongo).
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    # In local mode everything stays on loopback; on a cluster, executors must reach the driver.
-    local = settings.spark_master.startswith("local")
-    driver_host = settings.bind_host if local else socket.gethostname()
-    builder = (
-        SparkSession.builder.appName(app_name)
-        .master(settings.spark_master)
-        .config("spark.jars", ",".join(str(j) for j in jars))
-        .config("spark.driver.memory", settings.spark_driver_memory)
-        .config("spark.driver.bindAddress", settings.bind_host)
-        .config("spark.driver.host", driver_host)
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", str(settings.spark_shuffle_partitions))
-        .config("spark.default.parallelism", str(settings.spark_shuffle_partitions))
-        .config("spark.sql.session.timeZone", "UTC")
-        .config(
-            "spark.sql.streaming.stateStore.providerClass",
-            "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider",
-        )
-        .config("spark.sql.adaptive.enabled", "false")  # tiny micro-batches: AQE only adds planning time
-        .config("spark.python.worker.reuse", "true")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-    )
+    builder = SparkSession.builder.appName(app_name).master(settings.spark_master)
+    for key, value in session_conf(settings, ",".join(str(j) for j in jars)).items():
+        builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
     return spark

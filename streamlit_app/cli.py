@@ -24,7 +24,7 @@ def _app(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     port = args.port or settings.app_port
-    print(f"earshot dashboard on http://{settings.bind_host}:{port}")  # noqa: T201
+    print(f"earshot dashboard on http://{settings.connect_host}:{port}")  # noqa: T201
     try:
         return subprocess.call(command(settings.bind_host, port))
     except KeyboardInterrupt:

@@ -42,12 +42,18 @@ def checkpoint_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def stack(settings: Settings) -> Iterator[Settings]:
     """The running local stack with this session's topics and indexes (topics removed after)."""
-    from core import kafka
-    from core.topics import all_topic_names
     from infra import stack as local_stack
 
     local_stack.up(settings)
     yield settings
+    delete_topics(settings)
+
+
+def delete_topics(settings: Settings) -> None:
+    """Remove the topics of `settings.topic_prefix` (a test session's own)."""
+    from core import kafka
+    from core.topics import all_topic_names
+
     admin = kafka.admin(settings)
     try:
         admin.delete_topics(all_topic_names(settings.topic_prefix))

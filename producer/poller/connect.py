@@ -2,8 +2,11 @@
 
 Opens (or prints) Spotify's consent page; Spotify redirects the browser to the configured
 redirect URI (`http://127.0.0.1:<port>/callback` — Spotify refuses 'localhost'), where a one-shot
-HTTP server bound to that loopback address receives the code. The code is exchanged for tokens,
-which are stored encrypted (see `producer.poller.tokens`), and the user is marked connected.
+HTTP server on that port receives the code. The server binds EARSHOT_BIND_HOST (127.0.0.1, or
+0.0.0.0 inside a container, whose published port 127.0.0.1:<port> forwards the browser's
+request), while the redirect URI always names the loopback address the browser connects to. The
+code is exchanged for tokens, which are stored encrypted (see `producer.poller.tokens`), and the user is
+marked connected.
 """
 
 from __future__ import annotations
@@ -49,10 +52,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def wait_for_code(
-    redirect_uri: str, state: str, timeout_s: float, ready: threading.Event | None = None
+    redirect_uri: str,
+    state: str,
+    timeout_s: float,
+    ready: threading.Event | None = None,
+    bind_host: str = "127.0.0.1",
 ) -> str:
     url = urlparse(redirect_uri)
-    server = _Callback((url.hostname or "127.0.0.1", url.port or 80), _Handler)
+    server = _Callback((bind_host, url.port or 80), _Handler)
     server.timeout = 1.0
     server.result = {}
     if ready is not None:
@@ -86,7 +93,11 @@ def connect(
     result: dict[str, Any] = {}
     waiter = threading.Thread(
         target=lambda: result.update(
-            code=_catch(lambda: wait_for_code(settings.spotify_redirect_uri, state, timeout_s, ready))
+            code=_catch(
+                lambda: wait_for_code(
+                    settings.spotify_redirect_uri, state, timeout_s, ready, settings.bind_host
+                )
+            )
         )
     )
     waiter.start()

@@ -35,7 +35,7 @@ from core.settings import Settings, get_settings
 from core.topics import Topic
 from producer.poller import backoff, commands
 from producer.poller.metadata import Metadata
-from producer.poller.spotify import ApiError, client
+from producer.poller.spotify import ApiError, client, require_credentials
 from producer.poller.tokens import TokenStore
 from producer.poller.user_loops import Loop, UserLoops
 from producer.publish import Publisher
@@ -204,6 +204,11 @@ class Poller:
 def run(once: bool = False) -> int:
     logging.getLogger("spotipy").setLevel(logging.CRITICAL)  # we log classified errors ourselves
     settings = get_settings()
+    require_credentials(settings)  # before waiting on anything: a missing setting is one line
+    if settings.token_key is None:
+        log.warning(
+            "EARSHOT_TOKEN_KEY is not set: Spotify tokens are stored unencrypted under %s", settings.data_dir
+        )
     kafka.wait_ready(settings, timeout_s=60)
     mongo.wait_ready(settings, timeout_s=60)
     kafka.ensure_topics(settings)

@@ -17,7 +17,7 @@ import spotipy
 from spotipy.oauth2 import SpotifyOauthError
 
 from core.errors import EarshotError
-from core.settings import Settings
+from core.settings import Settings, SettingsError
 from producer.poller.tokens import TokenStore
 
 SCOPES = (
@@ -41,6 +41,23 @@ class _NoPrompt(spotipy.SpotifyOAuth):  # type: ignore[misc]
 
     def get_auth_response(self, open_browser: bool | None = None) -> str:
         raise SpotifyOauthError("no stored Spotify token: run `earshot connect`", error="invalid_grant")
+
+
+def require_credentials(settings: Settings) -> None:
+    """At the start of anything that talks to Spotify: exit with one line naming what is missing."""
+    missing = [
+        name
+        for name, value in (
+            ("SPOTIFY_CLIENT_ID", settings.spotify_client_id),
+            ("SPOTIFY_CLIENT_SECRET", settings.spotify_client_secret),
+        )
+        if not value
+    ]
+    if missing:
+        raise SettingsError(
+            f"earshot: the Spotify poller needs {' and '.join(missing)} "
+            "(from https://developer.spotify.com/dashboard; see .env.example)"
+        )
 
 
 def oauth(

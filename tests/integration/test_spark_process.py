@@ -8,30 +8,16 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 
-from core import gold, kafka
-from core.events import PlayEvent
-from core.topics import Topic
+from core import gold
 from tests.processes import stop
+from tests.publish import publish_play
 
 USER = "proc-user"
 
 
 def test_plays_job_as_a_process_writes_rollups(stack, mongo_db, tmp_path):
-    play = PlayEvent(
-        event_id="proc-1",
-        user_id=USER,
-        source="demo",
-        track_id="t1",
-        track_name="Halo",
-        artist_names=["Beyoncé"],
-        ended_at=datetime(2024, 6, 30, 12, 0, tzinfo=UTC),
-        ms_played=200_000,
-    )
-    prod = kafka.producer(stack)
-    kafka.send(prod, stack, Topic.PLAYS, play).get(timeout=10)
-    prod.close()
+    publish_play(stack, "proc-1", USER)
     env = os.environ | {"EARSHOT_DATA_DIR": str(tmp_path)}  # its own checkpoint directory
     log = (tmp_path / "job.log").open("w")
     job = subprocess.Popen([sys.executable, "-m", "spark_jobs.plays"], env=env, stdout=log, stderr=log)

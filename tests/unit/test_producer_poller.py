@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 import spotipy
 
 from producer.poller.backoff import (
@@ -15,7 +16,7 @@ from producer.poller.backoff import (
     next_recent_interval,
 )
 from producer.poller.recent import Tracker, now_playing_event, play_event, played_ms
-from producer.poller.spotify import classify
+from producer.poller.spotify import classify, require_credentials
 from tests.fake_spotify.server import track_object
 
 
@@ -84,3 +85,14 @@ def test_now_playing_204_and_episode() -> None:
         ["Show"],
         5,
     )
+
+
+def test_poller_start_check_names_exactly_what_is_missing() -> None:
+    from pydantic import SecretStr
+
+    from core.settings import SettingsError, load_settings
+
+    with pytest.raises(SettingsError, match="needs SPOTIFY_CLIENT_SECRET ") as err:
+        require_credentials(load_settings(spotify_client_id="id"))
+    assert "SPOTIFY_CLIENT_ID" not in str(err.value) and "\n" not in str(err.value)
+    require_credentials(load_settings(spotify_client_id="id", spotify_client_secret=SecretStr("s")))
