@@ -32,3 +32,17 @@ def test_the_unique_constraint_holds(contract_db: Any) -> None:
     playlists.insert_one({"_id": "a", "user_id": "u", "playlist_id": "p"})
     with pytest.raises(DuplicateKeyError):
         playlists.insert_one({"_id": "b", "user_id": "u", "playlist_id": "p"})
+
+
+def test_insert_all_replaces_a_document_another_writer_made_across_batch_splits(contract_db: Any) -> None:
+    """This server takes 1,000 writes per batch (MongoDB 100,000), so pymongo splits the insert and
+    the duplicate's index in the error is an offset into the whole list: the one replaced must be
+    the one that collided."""
+    from pipeline.store import insert_all
+
+    coll = contract_db["insert_all_probe"]
+    assert contract_db.client.admin.command("isMaster")["maxWriteBatchSize"] < 2500
+    coll.insert_one({"_id": "d1700", "v": "other writer"})
+    insert_all(coll, [{"_id": f"d{i}", "v": i} for i in range(2500)])
+    assert coll.count_documents({}) == 2500
+    assert coll.find_one({"_id": "d1700"}) == {"_id": "d1700", "v": 1700}
