@@ -15,16 +15,15 @@ from tests.integration.gold import listen, write_plays
 USER = "dora"
 ZONE = "America/New_York"
 START = datetime(2024, 3, 9, 23, 0, tzinfo=UTC)  # the evening before the spring DST change
-FULL, SKIP = 180_000, 160_000  # ms: a stream; the fifth play of a session lasts FULL - SKIP (< 30 s)
 
 
 @pytest.fixture(scope="module")
 def plays(contract_db: Any, contract_settings: Settings) -> list[dict[str, Any]]:
-    listens = [
-        listen(START + timedelta(hours=h, minutes=5 * k), f"Track {k % 3}", "Band", ms=FULL - SKIP * (k == 4))
-        for h in (0, 30, 60)  # three sessions on three local days
-        for k in range(5)
-    ]
+    listens = []
+    for h in (0, 30, 60):  # three sessions on three local days
+        for k in range(5):  # the fifth play of each is a skip (20 s, under the stream threshold)
+            at = START + timedelta(hours=h, minutes=5 * k)
+            listens.append(listen(at, f"Track {k % 3}", "Band", ms=20_000 if k == 4 else 180_000))
     return write_plays(contract_db, contract_settings, USER, listens, zone=ZONE)
 
 
