@@ -3,11 +3,13 @@ independent MongoDB-wire server (infra/mongo_java.py, docs/mongodb.md).
 
 Every test here is marked `contract`. They need Java and Maven (the server is fetched and
 compiled into the cache once) but not the local stack; one server per test session, a fresh
-database per module.
+database per module. `EARSHOT_CONTRACT_MONGO_URI` points them at another server instead (a real
+MongoDB, or another candidate of docs/mongodb.md).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,6 +30,9 @@ def contract_settings(settings: Settings) -> Iterator[Settings]:
     """This session's settings with MONGO_URI pointing at a running mongo-java-server."""
     from infra import mongo_java
 
+    if uri := os.environ.get("EARSHOT_CONTRACT_MONGO_URI"):
+        yield settings.model_copy(update={"mongo_uri": uri})
+        return
     with mongo_java.running(settings.cache_dir) as uri:
         yield settings.model_copy(update={"mongo_uri": uri})
 

@@ -35,13 +35,14 @@ def test_the_unique_constraint_holds(contract_db: Any) -> None:
 
 
 def test_insert_all_replaces_a_document_another_writer_made_across_batch_splits(contract_db: Any) -> None:
-    """This server takes 1,000 writes per batch (MongoDB 100,000), so pymongo splits the insert and
-    the duplicate's index in the error is an offset into the whole list: the one replaced must be
-    the one that collided."""
+    """mongo-java-server takes 1,000 writes per batch (MongoDB and FerretDB 100,000), so pymongo
+    splits the insert and the duplicate's index in the error is an offset into the whole list:
+    the one replaced must be the one that collided."""
     from pipeline.store import insert_all
 
+    if contract_db.client.admin.command("isMaster")["maxWriteBatchSize"] >= 2500:
+        pytest.skip("this server takes the 2,500 documents in one batch")
     coll = contract_db["insert_all_probe"]
-    assert contract_db.client.admin.command("isMaster")["maxWriteBatchSize"] < 2500
     coll.insert_one({"_id": "d1700", "v": "other writer"})
     insert_all(coll, [{"_id": f"d{i}", "v": i} for i in range(2500)])
     assert coll.count_documents({}) == 2500
