@@ -10,12 +10,14 @@ setup:
 run: setup
 	$(EARSHOT) run
 
+# Against a real MongoDB instead of the local FerretDB: `make test MONGO_URI=mongodb://host:27017/`
+# (make hands command-line variables to the recipe's environment; docs/mongodb.md).
 test:
 	@bash infra/bootstrap.sh --browser && $(EARSHOT) test
 
 # The unit suite: pure logic, no services, well under a minute.
 test-unit: setup
-	.venv/bin/python -m pytest -m "not integration" -q
+	.venv/bin/python -m pytest -m "not integration and not contract" -q
 
 up: setup
 	$(EARSHOT) stack up

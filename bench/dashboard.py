@@ -29,7 +29,7 @@ def _p95(xs: list[float]) -> float:
     return xs[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]
 
 
-def _save(counts: dict, seed_s: float, queries: dict, pages: dict, local: bool) -> None:
+def _save(counts: dict, seed_s: float, queries: dict, pages: dict, ferretdb: bool) -> None:
     """Results so far (written after every measurement, so an interrupted run keeps its numbers)."""
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
@@ -39,7 +39,7 @@ def _save(counts: dict, seed_s: float, queries: dict, pages: dict, local: bool) 
                 "seed_seconds": round(seed_s, 1),
                 "queries": queries,
                 "pages": pages,
-                "server": "FerretDB v1.24 (SQLite, _id patch)" if local else "MongoDB",
+                "server": "FerretDB v1.24 (SQLite, _id patch)" if ferretdb else "MongoDB",
             },
             indent=2,
         )
@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
 
     client = mongo.client(settings)
     db = client[settings.mongo_db]
+    ferretdb = mongo.is_ferretdb(db)  # the result file names the server measured
     t0 = time.perf_counter()
     if args.reuse:
         args.keep = True
@@ -157,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             "p95_ms": round(_p95(times), 1),
             "first_ms": round(first_ms, 1),
         }
-        _save(counts, seed_s, queries, {}, settings.local_mongo)
+        _save(counts, seed_s, queries, {}, ferretdb)
         print(f"{name:45s} p50 {queries[name]['p50_ms']:9.1f} ms  p95 {queries[name]['p95_ms']:9.1f} ms")
 
     from streamlit.testing.v1 import AppTest
@@ -204,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
             "max_ms": round(max(times), 1),
             "first_run_ms": round(first_ms, 1),
         }
-        _save(counts, seed_s, queries, pages, settings.local_mongo)
+        _save(counts, seed_s, queries, pages, ferretdb)
         print(f"page {name:20s} median {pages[name]['median_ms']:9.1f} ms  (first run {first_ms:.0f} ms)")
 
     if not args.keep:

@@ -28,6 +28,8 @@ if ! "$PY" -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 1
   exit 1
 fi
 command -v java >/dev/null || apt_install openjdk-17-jre-headless
+# javac compiles the contract tests' MongoDB-wire server launcher (infra/mongo_java.py)
+command -v javac >/dev/null || apt_install openjdk-17-jdk-headless
 command -v mvn >/dev/null || apt_install maven
 if [ -z "${MONGO_URI:-}" ] && ! command -v mongod >/dev/null && ! command -v go >/dev/null; then
   say "Go >= 1.22 is needed to build the local MongoDB-compatible server (FerretDB); install it from"

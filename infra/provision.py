@@ -21,6 +21,7 @@ INFRA_DIR = Path(__file__).resolve().parent
 
 HOW_TO_INSTALL = {
     "java": "install a Java 17+ runtime, e.g. `apt-get install -y openjdk-17-jre-headless`",
+    "javac": "install a Java 17+ JDK, e.g. `apt-get install -y openjdk-17-jdk-headless`",
     "mvn": "install Maven, e.g. `apt-get install -y maven`",
     "go": "install Go >= 1.22 (https://go.dev/doc/install), or set MONGO_URI to an existing MongoDB",
 }

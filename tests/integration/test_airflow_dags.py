@@ -97,7 +97,13 @@ def test_reprocess_moves_plays_to_new_zone_days(dagbag: Any, mongo_db: Any) -> N
     assert total["streams"] == 2
 
 
-def test_kaggle_backfill_dag_enriches_old_plays(dagbag: Any, mongo_db: Any, tmp_path: Path) -> None:
+@pytest.mark.spark
+def test_kaggle_backfill_dag_enriches_old_plays(
+    dagbag: Any, mongo_db: Any, tmp_path: Path, spark: Any
+) -> None:
+    """The task reuses the session's SparkSession (`spark`): a session of its own would start the
+    JVM without the Kafka connector, which a JVM cannot add later, and every streaming test after
+    this one would fail with "Failed to find data source: kafka"."""
     import shutil
 
     from kaggle_seed.generate_sample import DEFAULT_OUT

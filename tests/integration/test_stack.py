@@ -38,17 +38,22 @@ def spare(settings, tmp_path):
 
 
 def test_up_is_idempotent_status_shows_addresses_and_down_stops_only_ours(spare):
+    ours = ["kafka", "mongo"] if spare.local_mongo else ["kafka"]  # MONGO_URI: used, never started
     first = stack.up(spare, with_spark_jars=False)
-    assert sorted(first.started) == ["kafka", "mongo"]
+    assert sorted(first.started) == ours
     assert len(first.topics_created) == 6
 
     again = stack.up(spare, with_spark_jars=False)
     assert again.started == [] and again.topics_created == []
-    assert sorted(again.already_running) == ["kafka", "mongo"]
+    assert sorted(again.already_running) == ours
 
     rows = {name.split()[0]: (state, address) for name, state, address in stack.status(spare)}
     assert rows["kafka"][0].startswith("running (pid")
     assert rows["kafka"][1] == f"127.0.0.1:{spare.kafka_port}"
+    if not spare.local_mongo:
+        assert rows["mongo"] == ("configured", spare.mongo_uri)
+        assert stack.down(spare) == ["kafka"]
+        return
     assert rows["mongo"][1] == f"mongodb://127.0.0.1:{spare.mongo_port}/"
 
     assert stack.down(spare, only=["mongo"]) == ["mongo"]
