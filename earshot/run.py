@@ -36,20 +36,9 @@ class Component:
 
 
 def _app_args(settings: Settings, args: argparse.Namespace) -> list[str]:
-    from streamlit_app import APP_SCRIPT
+    from streamlit_app.cli import streamlit_args
 
-    return [
-        "run",
-        str(APP_SCRIPT),
-        "--server.address",
-        settings.bind_host,
-        "--server.port",
-        str(settings.app_port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    return streamlit_args(settings.bind_host, settings.app_port)
 
 
 # The pipeline, in start order.
@@ -155,6 +144,10 @@ def _component(args: argparse.Namespace) -> int:
     import os
 
     comp = next(c for c in COMPONENTS if c.name == args.name)
+    if comp.name == "app":
+        from streamlit_app.cli import prepare
+
+        prepare(get_settings())
     argv = comp.argv(get_settings(), args)
     os.execv(argv[0], argv)
     return 0  # not reached
@@ -177,12 +170,16 @@ def _ensure_catalog(settings: Settings) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from infra import stack
+    from streamlit_app.cli import prepare
+    from streamlit_app.guard import refuse_open
 
     settings = get_settings()
+    refuse_open(settings, settings.bind_host)  # before anything starts
     report = stack.up(settings)
     log.info("stack ready in %.1fs", report.seconds)
     if not args.skip_catalog:
         _ensure_catalog(settings)
+    prepare(settings)
     components = [c for c in COMPONENTS if c.enabled(args)]
     sup = Supervisor(settings, args, components)
     signal.signal(signal.SIGTERM, sup.stop)

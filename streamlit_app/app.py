@@ -1,8 +1,14 @@
-"""earshot dashboard — the router. Run: `earshot app` (or `streamlit run streamlit_app/app.py`)."""
+"""earshot dashboard — the router. Run: `earshot app` (or `streamlit run streamlit_app/app.py`).
+
+Nobody signed in: the sign-in page only (every page checks again on its own, streamlit_app/auth.py).
+"""
 
 import streamlit as st
 
+from streamlit_app import auth, guard
+
 st.set_page_config(page_title="earshot", page_icon=":material/headphones:", layout="wide")
+guard.check_app()
 
 PAGES = {
     "Listening": [
@@ -27,5 +33,9 @@ PAGES = {
         st.Page("pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"),
     ],
 }
+PAGES["Listening"].append(
+    st.Page("pages/household.py", title="Household", icon=":material/group:", url_path="household")
+)
+SIGN_IN = {"": [st.Page(auth.sign_in_form, title="Sign in", icon=":material/login:")]}
 
-st.navigation(PAGES).run()
+st.navigation(PAGES if auth.current() else SIGN_IN).run()
