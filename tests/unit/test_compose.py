@@ -72,10 +72,29 @@ def test_stateful_services_are_healthchecked_and_waited_for():
 
 
 def test_host_ports_bind_to_loopback_and_data_lives_in_named_volumes():
+    """Kafka and MongoDB (no auth of their own) only ever on loopback; the dashboard and Airflow
+    (both behind sign-in) on EARSHOT_PUBLISH_HOST, loopback by default; only the opt-in proxy
+    listens on every interface."""
+    publishable = {"app", "airflow"}
     for name, service in SERVICES.items():
         for port in service.get("ports", []):
-            assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} beyond loopback"
+            port = str(port)
+            if name == "proxy":
+                assert SERVICES["proxy"]["profiles"] == ["proxy"]
+            elif name in publishable:
+                assert port.startswith("${EARSHOT_PUBLISH_HOST:-127.0.0.1}:"), f"{name}: {port}"
+            else:
+                assert port.startswith("127.0.0.1:"), f"{name} publishes {port} beyond loopback"
     assert {"kafka-data", "mongo-data", "earshot-data"} <= set(COMPOSE["volumes"])
+
+
+def test_the_proxy_serves_the_dashboard_over_tls_for_the_domain():
+    caddyfile = (REPO_ROOT / "infra" / "caddy" / "Caddyfile").read_text()
+    assert "{$EARSHOT_DOMAIN} {" in caddyfile and "reverse_proxy app:8501" in caddyfile
+    assert "tls {$EARSHOT_TLS}" in caddyfile and "Strict-Transport-Security" in caddyfile
+    mount = SERVICES["proxy"]["volumes"][0].split(":")[0]
+    assert (REPO_ROOT / mount).resolve() == REPO_ROOT / "infra" / "caddy" / "Caddyfile"
+    assert SERVICES["proxy"]["depends_on"]["app"]["condition"] == "service_healthy"
 
 
 def test_official_images_for_kafka_and_mongo_and_matching_kafka_version():
@@ -85,11 +104,18 @@ def test_official_images_for_kafka_and_mongo_and_matching_kafka_version():
     assert SERVICES["mongo"]["image"].startswith("mongo:")
 
 
-def test_spotify_secrets_are_required_only_by_the_spotify_profile():
+def test_secrets_are_required_only_by_their_profiles():
     text = (REPO_ROOT / "docker-compose.yml").read_text()
     required = set(re.findall(r"\$\{([A-Z_]+):\?", text))
-    assert required == {"SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET", "EARSHOT_TOKEN_KEY"}
+    assert required == {
+        "SPOTIFY_CLIENT_ID",
+        "SPOTIFY_CLIENT_SECRET",
+        "EARSHOT_TOKEN_KEY",
+        "EARSHOT_AIRFLOW_PASSWORD",
+        "EARSHOT_DOMAIN",
+    }
     assert SERVICES["poller"]["profiles"] == ["spotify"]
+    assert SERVICES["airflow"]["profiles"] == ["airflow"] and SERVICES["proxy"]["profiles"] == ["proxy"]
 
 
 def test_env_example_documents_every_setting():
