@@ -80,8 +80,13 @@ def sso_providers() -> list[str | None]:
     return ([None] if "client_id" in conf else []) + named
 
 
+def _sso_signed_in() -> bool:
+    """Whether st.login has an identity in this session (only asked when SSO is configured)."""
+    return bool(sso_providers()) and bool(st.user.get("is_logged_in"))
+
+
 def _sso_account() -> Account | None:
-    if not sso_providers() or not st.user.is_logged_in:
+    if not _sso_signed_in():
         return None
     email = st.user.get("email")
     return accounts.by_email(q.db(), str(email)) if email else None
@@ -119,7 +124,7 @@ def require_account() -> Account:
         st.sidebar.caption(f"Signed in as **{account.name}**" + (" (admin)" if account.admin else ""))
         if st.sidebar.button("Sign out", key="sign-out"):
             end_session(st.session_state.pop(TOKEN, None))
-            if st.user.is_logged_in:
+            if _sso_signed_in():
                 st.logout()
             st.rerun()
     return account
@@ -142,7 +147,7 @@ def sign_in_form() -> None:
     if not providers and not accounts.exists(db):
         st.info(NO_ACCOUNT)
         return
-    if providers and st.user.is_logged_in:
+    if _sso_signed_in():
         _wrong_identity()
         return
     for provider in providers:

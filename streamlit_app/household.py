@@ -17,9 +17,15 @@ from core.accounts import Account
 Artists = dict[str, tuple[str, int]]  # artist key → (name, streams)
 
 
-def listeners(every: Iterable[Account]) -> list[str]:
-    """The listeners whose accounts agreed to the household view, each once."""
-    return sorted({uid for a in every if a.household for uid in a.owns})
+def listeners(every: Iterable[Account]) -> dict[str, str]:
+    """The listeners whose accounts agreed to the household view: {listener: its account}."""
+    return {uid: a.name for a in sorted(every, key=lambda a: a.name) if a.household for uid in a.owns}
+
+
+def pairs(owner: dict[str, str]) -> list[tuple[str, str]]:
+    """Every two listeners of different accounts (one person's own listeners are not compared)."""
+    ids = sorted(owner)
+    return [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :] if owner[a] != owner[b]]
 
 
 def affinity(a: dict[str, int], b: dict[str, int]) -> float:

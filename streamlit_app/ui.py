@@ -34,7 +34,7 @@ def select_user() -> dict[str, Any] | None:
     try:
         users = [u for u in q.users() if account.may_see(u["_id"])]
         known = {u["_id"] for u in users}  # an owned listener without data yet can still import
-        users += [{"_id": uid} for uid in account.owns if uid not in known]
+        users += [{"_id": uid} for uid in account.owns if uid not in known and not account.admin]
     except Exception as exc:  # server down: one clear line, never a stack trace
         st.error(
             f"Cannot reach the database at {get_settings().mongo_url}: {type(exc).__name__}. "

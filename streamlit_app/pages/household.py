@@ -14,7 +14,7 @@ account = auth.require_account()
 db = q.db()
 
 if account is auth.LOCAL:  # sign-in off: one person at a loopback address, nobody to ask
-    members = [u["_id"] for u in q.users()]
+    owner = {u["_id"]: u["_id"] for u in q.users()}
 else:
     agreed = st.toggle(
         "Take part: compare my listening with the household's (only with others who agreed)",
@@ -29,26 +29,24 @@ else:
             "You have not joined the household view: nobody sees your listening here, and you see nobody's."
         )
         st.stop()
-    members = household.listeners(accounts.every(db))
+    owner = household.listeners(accounts.every(db))
 
 known = {u["_id"]: u.get("display_name") or u["_id"] for u in q.users()}
-members = [m for m in members if m in known]
-if len(members) < 2:
-    st.info("Nobody else has joined yet: the comparison appears once two listeners have agreed.")
+pairs = household.pairs({m: a for m, a in owner.items() if m in known})
+if not pairs:
+    st.info("Nobody else has joined yet: the comparison appears once two people have agreed.")
     st.stop()
 
+members = sorted({m for pair in pairs for m in pair})
 artists = {m: q.artist_streams(m) for m in members}
 means = {m: logic.feature_means(q.taste_profile(m)) for m in members}
-pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
 table = pd.DataFrame(
     [
         {
             "listener": known[a],
             "and": known[b],
-            "shared artists": len(household.shared(artists[a], artists[b], n=10**6)),
-            "artist affinity %": household.affinity(
-                household.counts(artists[a]), household.counts(artists[b])
-            ),
+            "shared artists": len(household.shared(artists[a], artists[b], n=None)),
+            "artist affinity %": household.artist_affinity(artists[a], artists[b]),
             "sound similarity %": logic.similarity(means[a], means[b]),
         }
         for a, b in pairs

@@ -122,7 +122,9 @@ def test_household_compares_only_consenting_accounts():
         Account("bob", owns=("bob", "bob-old"), household=True),
         Account("carol", owns=("carol",)),
     ]
-    assert household.listeners(every) == ["alice", "bob", "bob-old"]
+    owner = household.listeners(every)
+    assert owner == {"alice": "alice", "bob": "bob", "bob-old": "bob"}  # carol did not agree
+    assert household.pairs(owner) == [("alice", "bob"), ("alice", "bob-old")]  # not bob with bob
     a = {"x": ("X", 10), "y": ("Y", 5), "z": ("Z", 1)}
     b = {"x": ("X", 4), "y": ("Y", 8), "w": ("W", 3)}
     assert household.shared(a, b) == [("Y", 5, 8), ("X", 10, 4)]
