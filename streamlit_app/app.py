@@ -1,6 +1,7 @@
 """earshot dashboard — the router. Run: `earshot app` (or `streamlit run streamlit_app/app.py`).
 
-Nobody signed in: the sign-in page only (every page checks again on its own, streamlit_app/auth.py).
+Nobody signed in: no navigation, and every page shows the sign-in form in its place
+(streamlit_app/auth.py), so a link to /overview opens Overview once signed in.
 """
 
 import streamlit as st
@@ -36,6 +37,5 @@ PAGES = {
 PAGES["Listening"].append(
     st.Page("pages/household.py", title="Household", icon=":material/group:", url_path="household")
 )
-SIGN_IN = {"": [st.Page(auth.sign_in_form, title="Sign in", icon=":material/login:")]}
 
-st.navigation(PAGES if auth.current() else SIGN_IN).run()
+st.navigation(PAGES, position="sidebar" if auth.current() else "hidden").run()

@@ -2,7 +2,7 @@
 
 `streamlit_args` is the one Streamlit command line (also `earshot run`'s and compose's): the
 address, XSRF protection and CORS on, a strict SameSite XSRF cookie, no error details in the
-browser, and the secrets file of `st.login` (<repo>/.streamlit/secrets.toml). Sign-in may be off
+browser, no developer menu, and the secrets file of `st.login` (<repo>/.streamlit/secrets.toml). Sign-in may be off
 only on loopback (streamlit_app/guard.py).
 """
 
@@ -47,6 +47,8 @@ def streamlit_args(host: str, port: int) -> list[str]:
         "strict",
         "--client.showErrorDetails",
         "none",
+        "--client.toolbarMode",
+        "minimal",
         "--browser.gatherUsageStats",
         "false",
         *(arg for path in secrets for arg in ("--secrets.files", os.path.expanduser(str(path)))),

@@ -37,11 +37,16 @@ def first_account_hint(settings: Settings) -> str | None:
 
 def check_app() -> None:
     """The same refusal inside the app, for a `streamlit run` started by hand (its default
-    address is every interface)."""
+    address is every interface); earshot's log lines (sign-ins) on the app's stderr."""
+    import logging
+
     import streamlit as st
 
+    from core.logs import setup
     from core.settings import get_settings
 
+    if not logging.getLogger().handlers:
+        setup()
     try:
         refuse_open(get_settings(), st.get_option("server.address"))
     except EarshotError as exc:
