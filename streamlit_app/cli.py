@@ -2,8 +2,8 @@
 
 `streamlit_args` is the one Streamlit command line (also `earshot run`'s and compose's): the
 address, XSRF protection and CORS on, a strict SameSite XSRF cookie, no error details in the
-browser, no developer menu, and the secrets file of `st.login` (<repo>/.streamlit/secrets.toml). Sign-in may be off
-only on loopback (streamlit_app/guard.py).
+browser, no developer menu, and the secrets file of `st.login` (<repo>/.streamlit/secrets.toml).
+Sign-in may be off only on loopback (streamlit_app/guard.py).
 """
 
 from __future__ import annotations
