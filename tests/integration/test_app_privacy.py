@@ -236,3 +236,35 @@ def test_export_only_for_the_listeners_account_or_an_admin(seeded: Any, tmp_path
         assert done.returncode == 0, done.stderr
         assert (tmp_path / name / "plays.csv").is_file()
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def _sso(at: AppTest, email: str) -> AppTest:
+    """A session whose st.login identity (OpenID Connect) is `email`, with SSO configured."""
+    at.secrets["auth"] = {
+        "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+        "cookie_secret": "test-cookie-secret",
+        "client_id": "earshot",
+        "client_secret": "test-secret",
+        "server_metadata_url": "https://id.example.org/.well-known/openid-configuration",
+    }
+    at.user = {"is_logged_in": True, "email": email}
+    return at
+
+
+def test_single_sign_on_maps_the_identity_to_its_linked_account(seeded: Any, mongo_db: Any) -> None:
+    from core import accounts
+
+    offered = AppTest.from_file(str(PAGES / "live.py"), default_timeout=60)
+    offered.secrets["auth"] = {"client_id": "earshot", "redirect_uri": "x", "cookie_secret": "y"}
+    offered.run()
+    assert "Sign in with single sign-on" in [b.label for b in offered.button]  # next to the form
+    accounts.add(mongo_db, "alex", "alex-pass-1234", owns=[DEMO], email="Alex@Example.org")
+    linked = _sso(AppTest.from_file(str(PAGES / "live.py"), default_timeout=60), "alex@example.org")
+    linked.session_state["user_id"] = USER
+    linked.run()
+    assert not linked.exception and not signing_in(linked)
+    assert linked.sidebar.selectbox[0].options == ["Demo listener (demo data)"]
+    assert not any(s in shown(linked) for s in ALICE_ONLY)
+    stranger = _sso(AppTest.from_file(str(PAGES / "live.py"), default_timeout=60), "eve@example.org").run()
+    assert "which no earshot account is linked to" in stranger.warning[0].value
+    assert not stranger.metric and not stranger.table
