@@ -112,6 +112,14 @@ def check(user_id: str) -> Account:
     return account
 
 
+def recheck(user_id: str) -> None:
+    """In a fragment's own reruns (which skip the page's checks): rerun the whole page — and so
+    show the sign-in form — once the session ended or lost the right to `user_id`."""
+    account = current()
+    if account is None or not account.may_see(user_id):
+        st.rerun(scope="app")
+
+
 def require_account() -> Account:
     """The signed-in account (with 'signed in as' and sign-out in the sidebar), or the sign-in
     form in place of the page and `st.stop()`."""

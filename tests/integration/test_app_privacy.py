@@ -268,3 +268,17 @@ def test_single_sign_on_maps_the_identity_to_its_linked_account(seeded: Any, mon
     stranger = _sso(AppTest.from_file(str(PAGES / "live.py"), default_timeout=60), "eve@example.org").run()
     assert "which no earshot account is linked to" in stranger.warning[0].value
     assert not stranger.metric and not stranger.table
+
+
+def test_first_start_without_an_account_says_how_to_create_one(seeded: Any, caplog: Any) -> None:
+    from core.settings import get_settings
+    from streamlit_app.cli import prepare
+    from streamlit_app.guard import FIRST_ACCOUNT, first_account_hint
+
+    settings = get_settings()
+    assert first_account_hint(settings) is None  # this database has accounts
+    empty = settings.model_copy(update={"mongo_db": settings.mongo_db + "_noaccounts"})
+    with caplog.at_level("WARNING", logger="earshot.app"):
+        prepare(empty)
+    assert FIRST_ACCOUNT in caplog.text and "earshot user add NAME --admin" in FIRST_ACCOUNT
+    assert first_account_hint(empty.model_copy(update={"auth": False})) is None
