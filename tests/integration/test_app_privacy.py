@@ -282,3 +282,25 @@ def test_first_start_without_an_account_says_how_to_create_one(seeded: Any, capl
         prepare(empty)
     assert FIRST_ACCOUNT in caplog.text and "earshot user add NAME --admin" in FIRST_ACCOUNT
     assert first_account_hint(empty.model_copy(update={"auth": False})) is None
+
+
+def _earshot(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "earshot.cli", *args], input=stdin, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_earshot_user_add_list_and_passwd(seeded: Any, mongo_db: Any) -> None:
+    made = _earshot("user", "add", "Kid", "--owns", EMPTY, "--password-stdin", stdin="kid-pass-1234\n")
+    assert made.returncode == 0 and "account kid created (sees newbie)" in made.stdout, made.stderr
+    assert _earshot("user", "add", "kid", "--password-stdin", stdin="another-pass\n").returncode == 1
+    short = _earshot("user", "add", "tiny", "--password-stdin", stdin="short\n")
+    assert short.returncode == 1 and "at least 8 characters" in short.stderr
+    listed = _earshot("user", "list").stdout
+    assert "kid" in listed and "sees newbie" in listed and "admin    sees everyone" in listed
+    assert _earshot("user", "passwd", "kid", "--password-stdin", stdin="kid-new-pass-1\n").returncode == 0
+    from core import accounts
+
+    assert accounts.verify(mongo_db, "kid", "kid-new-pass-1") is not None
+    assert accounts.verify(mongo_db, "kid", "kid-pass-1234") is None
+    assert "kid-new-pass-1" not in listed + made.stdout + made.stderr
