@@ -130,6 +130,13 @@ def set_password(db: Database[Doc], name: str, password: str) -> None:
     _update(db, name, {"password_hash": _hasher.hash(password)})
 
 
+def remove(db: Database[Doc], name: str) -> None:
+    """Delete an account (its listeners' data stays; its open sessions end at their next run)."""
+    key = normalize(name)
+    if not db[Coll.ACCOUNTS.value].delete_one({"_id": key}).deleted_count:
+        raise AccountError(f"no account {key!r}")
+
+
 def set_household(db: Database[Doc], name: str, agreed: bool) -> None:
     """Whether the account's listeners take part in the household comparison (consent)."""
     _update(db, name, {"household": agreed})

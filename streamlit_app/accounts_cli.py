@@ -1,9 +1,10 @@
-"""`earshot user add|list|passwd`: the dashboard's accounts (core.accounts, docs/security.md).
+"""`earshot user add|list|passwd|remove`: the dashboard's accounts (core.accounts, docs/security.md).
 
     earshot user add alice --owns alice --owns alice-2019   # asks for the password twice
     earshot user add mum --admin --email mum@example.org    # an admin, linked to an SSO identity
     earshot user list
     earshot user passwd alice
+    earshot user remove alice                               # her listeners' data stays
 Scripts pass the password on stdin with `--password-stdin`; it is never an argument.
 """
 
@@ -13,7 +14,7 @@ import argparse
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    user = sub.add_parser("user", help="dashboard accounts: add, list, change a password")
+    user = sub.add_parser("user", help="dashboard accounts: add, list, change a password, remove")
     user_sub = user.add_subparsers(dest="user_command", required=True)
     add = user_sub.add_parser("add", help="create an account (asks for its password)")
     add.add_argument("name", help="the account name (what you type to sign in)")
@@ -33,6 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     passwd.add_argument("name")
     passwd.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     passwd.set_defaults(handler=_passwd)
+    remove = user_sub.add_parser("remove", help="delete an account (the listeners' data stays)")
+    remove.add_argument("name")
+    remove.set_defaults(handler=_remove)
 
 
 def _db():  # type: ignore[no-untyped-def]
@@ -80,4 +84,14 @@ def _passwd(args: argparse.Namespace) -> int:
     with client:
         accounts.set_password(client[name], args.name, password)
     print(f"password of {accounts.normalize(args.name)} changed")  # noqa: T201
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    from core import accounts
+
+    client, name = _db()
+    with client:
+        accounts.remove(client[name], args.name)
+    print(f"account {accounts.normalize(args.name)} removed")  # noqa: T201
     return 0

@@ -304,3 +304,8 @@ def test_earshot_user_add_list_and_passwd(seeded: Any, mongo_db: Any) -> None:
     assert accounts.verify(mongo_db, "kid", "kid-new-pass-1") is not None
     assert accounts.verify(mongo_db, "kid", "kid-pass-1234") is None
     assert "kid-new-pass-1" not in listed + made.stdout + made.stderr
+    token = auth.start_session("kid")
+    assert _earshot("user", "remove", "kid").returncode == 0
+    gone = AppTest.from_file(str(PAGES / "live.py"), default_timeout=60)
+    gone.session_state[auth.TOKEN] = token  # a session opened before the removal
+    assert signing_in(gone.run()) and accounts.get(mongo_db, "kid") is None
