@@ -182,9 +182,15 @@ def main(argv: list[str] | None = None) -> int:
         "pipeline": ("pipeline", {}),
         "settings": ("settings", {}),
     }
+    from core import accounts
+    from streamlit_app import auth
+
+    if accounts.get(db, "bench") is None:  # pages run signed in, as an admin
+        accounts.add(db, "bench", "bench-password", admin=True)
     pages = {}
     for name, (page, state) in variants.items():
         at = AppTest.from_file(str(PAGES / f"{page}.py"), default_timeout=600)
+        at.session_state[auth.TOKEN] = auth.start_session("bench")
         at.session_state["user_id"] = USER
         for k, v in state.items():
             at.session_state[k] = v

@@ -52,6 +52,12 @@ Operational
                'info'|'warning'|'error', title, body, created_at, webhook {status, attempts}
 - api_cache:   _id '<entity>:<spotify id>' ('track'|'artist'|'features'); the producer's cache of
                single-item Spotify lookups: data {..} | null, status (HTTP), fetched_at
+- accounts:    _id account name (lower case); the dashboard's sign-in (core.accounts): password_hash
+               (argon2id; never read by a page, never exported or logged), admin (bool), owns
+               [user ids it may see], email (links a single-sign-on identity) | null, household
+               (bool: agreed to the household comparison), created_at, updated_at
+- signin_attempts: _id account name (lower case); failures (in the window), window_start,
+               last_failure_at (core.signin: rate limiting that survives restarts)
 - pipeline_health: _id component name; kind 'producer'|'spark'|'consumer'|'kafka_lag',
                component, status 'ok'|'degraded'|'down', updated_at, details {..}
 """
@@ -86,6 +92,8 @@ class Coll(StrEnum):
     NOTIFICATIONS = "notifications"
     PIPELINE_HEALTH = "pipeline_health"
     API_CACHE = "api_cache"
+    ACCOUNTS = "accounts"
+    SIGNIN_ATTEMPTS = "signin_attempts"
 
 
 @dataclass(frozen=True)

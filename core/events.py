@@ -168,6 +168,7 @@ class CommandEvent(Event):
     action: CommandAction
     requested_at: UtcDatetime
     args: dict[str, str] = Field(default_factory=dict)
+    requested_by: str | None = None  # the dashboard account that asked (None: a CLI or older app)
 
 
 class DeadLetterEvent(Event):

@@ -9,6 +9,7 @@ One class, validated at start: a misconfigured service dies with one clear line
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -62,6 +63,15 @@ class Settings(BaseSettings):
 
     app_port: Port = 8501
     airflow_port: Port = 8080
+
+    # --- sign-in (docs/security.md) ------------------------------------------------------------
+    auth: bool = True  # EARSHOT_AUTH=off: no sign-in, only allowed on a loopback bind_host
+    session_hours: float = Field(default=12, gt=0)  # a dashboard sign-in lasts this long
+    signin_max_failures: int = Field(default=5, ge=1)  # wrong passwords per account in the window …
+    signin_window_minutes: int = Field(default=15, ge=1)  # … lock it for the rest of the window
+    cookie_secret: SecretStr | None = None  # Streamlit's cookie signing key (random per start if unset)
+    airflow_user: str = Field(default="admin", pattern=r"^[A-Za-z0-9_.\-]+$")
+    airflow_password: SecretStr | None = None  # required when Airflow binds a non-loopback address
 
     # --- Spark ---------------------------------------------------------------------------------
     spark_master: str = Field(
@@ -173,6 +183,11 @@ class Settings(BaseSettings):
         return not self.mongo_uri
 
     @property
+    def loopback(self) -> bool:
+        """True when bind_host is a loopback address (nothing else on the network can connect)."""
+        return is_loopback(self.bind_host)
+
+    @property
     def checkpoint_dir(self) -> Path:
         return self.data_dir / "checkpoints"
 
@@ -183,6 +198,15 @@ WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", "", "*"})
 def connect_host(bind_host: str) -> str:
     """The loopback address for a wildcard bind host, else the bind host itself."""
     return "127.0.0.1" if bind_host in WILDCARD_HOSTS else bind_host
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name, or "" (every interface): reachable from elsewhere
+        return False
 
 
 def load_settings(**overrides: object) -> Settings:

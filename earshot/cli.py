@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "consumer.cli",
     "spark_jobs.cli",
     "streamlit_app.cli",
+    "streamlit_app.accounts_cli",
     "kaggle_seed.cli",
     "infra.airflow_cli",
 )

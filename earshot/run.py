@@ -144,6 +144,10 @@ def _component(args: argparse.Namespace) -> int:
     import os
 
     comp = next(c for c in COMPONENTS if c.name == args.name)
+    if comp.name == "app":
+        from streamlit_app.cli import prepare
+
+        prepare(get_settings())
     argv = comp.argv(get_settings(), args)
     os.execv(argv[0], argv)
     return 0  # not reached
@@ -151,14 +155,18 @@ def _component(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from infra import stack
+    from streamlit_app.cli import prepare
+    from streamlit_app.guard import refuse_open
 
     settings = get_settings()
+    refuse_open(settings, settings.bind_host)  # before anything starts
     report = stack.up(settings)
     log.info("stack ready in %.1fs", report.seconds)
     if not args.skip_catalog:
         from kaggle_seed.load import backfill_if_empty
 
         backfill_if_empty(settings)
+    prepare(settings)
     components = [c for c in COMPONENTS if c.enabled(args)]
     sup = Supervisor(settings, args, components)
     signal.signal(signal.SIGTERM, sup.stop)

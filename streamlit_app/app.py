@@ -1,8 +1,15 @@
-"""earshot dashboard — the router. Run: `earshot app` (or `streamlit run streamlit_app/app.py`)."""
+"""earshot dashboard — the router. Run: `earshot app` (or `streamlit run streamlit_app/app.py`).
+
+Nobody signed in: no navigation, and every page shows the sign-in form in its place
+(streamlit_app/auth.py), so a link to /overview opens Overview once signed in.
+"""
 
 import streamlit as st
 
+from streamlit_app import auth, guard
+
 st.set_page_config(page_title="earshot", page_icon=":material/headphones:", layout="wide")
+guard.check_app()
 
 PAGES = {
     "Listening": [
@@ -27,5 +34,8 @@ PAGES = {
         st.Page("pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"),
     ],
 }
+PAGES["Listening"].append(
+    st.Page("pages/household.py", title="Household", icon=":material/group:", url_path="household")
+)
 
-st.navigation(PAGES).run()
+st.navigation(PAGES, position="sidebar" if auth.current() else "hidden").run()

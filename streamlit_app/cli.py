@@ -1,10 +1,21 @@
-"""`earshot app`: start the dashboard (Streamlit) on settings.bind_host:app_port."""
+"""`earshot app`: start the dashboard (Streamlit) on settings.bind_host:app_port.
+
+The Streamlit command line is `streamlit_app.server_args` (also `earshot run`'s, compose's and
+the browser test's). `prepare` runs before the dashboard starts: sign-in may be off only on
+loopback (streamlit_app/guard.py), the cookie secret goes through the environment.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import subprocess
 import sys
+
+from core.settings import Settings
+
+log = logging.getLogger("earshot.app")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -19,10 +30,28 @@ def command(host: str, port: int) -> list[str]:
     return [sys.executable, "-m", "streamlit", *server_args(host, port)]
 
 
+def prepare(settings: Settings) -> None:
+    """Before the dashboard starts: refuse an open bind, hint at the first account, hand the
+    cookie secret to Streamlit through its environment (never on the command line)."""
+    from streamlit_app.guard import first_account_hint, refuse_open
+
+    refuse_open(settings, settings.bind_host)
+    if settings.cookie_secret:
+        os.environ["STREAMLIT_SERVER_COOKIE_SECRET"] = settings.cookie_secret.get_secret_value()
+    try:
+        hint = first_account_hint(settings)
+    except Exception as exc:  # the database may come up later (compose); the app says it too
+        log.info("could not check for dashboard accounts yet (%s)", type(exc).__name__)
+        return
+    if hint:
+        log.warning(hint)
+
+
 def _app(args: argparse.Namespace) -> int:
     from core.settings import get_settings
 
     settings = get_settings()
+    prepare(settings)
     port = args.port or settings.app_port
     print(f"earshot dashboard on http://{settings.connect_host}:{port}")  # noqa: T201
     try:

@@ -10,6 +10,7 @@ from core import kafka
 from core.events import CommandEvent, stable_id, utc_now
 from core.settings import get_settings
 from core.topics import Topic
+from streamlit_app import auth
 
 
 @st.cache_resource(show_spinner=False)
@@ -18,7 +19,9 @@ def _producer(servers: str) -> Any:
 
 
 def send(user_id: str, action: str, args: dict[str, str]) -> CommandEvent:
-    """Publish a command and wait for the broker's acknowledgement (raises on failure)."""
+    """Publish a command for a listener the signed-in account may see, naming that account, and
+    wait for the broker's acknowledgement (raises on failure; PermissionError for another's)."""
+    account = auth.check(user_id)
     settings = get_settings()
     now = utc_now()
     event = CommandEvent(
@@ -27,6 +30,7 @@ def send(user_id: str, action: str, args: dict[str, str]) -> CommandEvent:
         action=action,
         requested_at=now,
         args=args,
+        requested_by=account.name,
     )  # type: ignore[arg-type]
     prod = _producer(settings.kafka_servers)
     kafka.send(prod, settings, Topic.COMMANDS, event).get(timeout=10)
@@ -37,6 +41,9 @@ def request(user_id: str, action: str, args: dict[str, str] | None = None) -> bo
     """`send`, with a message on the page when Kafka cannot be reached; whether it was sent."""
     try:
         send(user_id, action, args or {})
+    except PermissionError as exc:
+        st.error(f"Not sent: {exc}.")
+        return False
     except Exception as exc:
         st.error(f"Could not send the request to Kafka ({type(exc).__name__}); is `earshot run` running?")
         return False

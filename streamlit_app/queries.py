@@ -318,3 +318,13 @@ def notifications(user_id: str, limit: int = 20) -> list[Doc]:
 def imports(user_id: str, limit: int = 10) -> list[Doc]:
     col = db()[Coll.IMPORTS.value]
     return list(col.find({"user_id": user_id}).sort("started_at", DESCENDING).limit(limit))
+
+
+# --- household (opt-in comparison) -------------------------------------------------------------
+@st.cache_data(ttl=TTL, show_spinner=False)
+def artist_streams(user_id: str) -> dict[str, tuple[str, int]]:
+    """All-time streams per artist of one listener: {artist key: (name, streams)}, from the
+    gold entity rows (core.gold readers)."""
+    head = gold.head_id(user_id, "all", "all", "artist")
+    rows = gold.entity_rows(gold.entity_row_docs(db(), [head]))
+    return {r["key"]: (r.get("name") or r["key"], int(r.get("streams") or 0)) for r in rows}

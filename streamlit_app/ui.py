@@ -14,18 +14,28 @@ import streamlit as st
 from core.events import utc_now
 from core.settings import get_settings
 from core.spotify_ids import track_url
+from streamlit_app import auth
 from streamlit_app import queries as q
 
 NO_USERS = (
     "No listening data yet. Run `earshot run` to start the demo listener, or import your "
     "Spotify export on the **Import** page."
 )
+NO_LISTENER = (
+    "Account **{name}** owns no listener with data yet. Import your Spotify export on the "
+    "**Import** page, or ask an admin to link your listener (`earshot user add … --owns USER_ID`)."
+)
 
 
 def select_user() -> dict[str, Any] | None:
-    """Sidebar selector over the users collection; None (with a hint) when there are none."""
+    """Sidebar selector over the listeners the signed-in account may see (the sign-in form and a
+    stop when nobody is signed in); None (with a hint) when there are none. `?user=ID` preselects
+    a listener, but only one the account may see: neither it nor crafted widget state widens it."""
+    account = auth.require_account()
     try:
-        users = q.users()
+        users = [u for u in q.users() if account.may_see(u["_id"])]
+        known = {u["_id"] for u in users}  # an owned listener without data yet can still import
+        users += [{"_id": uid} for uid in account.owns if uid not in known and not account.admin]
     except Exception as exc:  # server down: one clear line, never a stack trace
         st.error(
             f"Cannot reach the database at {get_settings().mongo_url}: {type(exc).__name__}. "
@@ -33,16 +43,20 @@ def select_user() -> dict[str, Any] | None:
         )
         return None
     if not users:
-        st.info(NO_USERS)
+        st.info(NO_USERS if account.admin else NO_LISTENER.format(name=account.name))
         return None
     ids = [u["_id"] for u in users]
-    chosen = st.session_state.get("user_id")
+    asked = st.query_params.get("user")
+    chosen = asked if asked in ids else st.session_state.get("user_id")
     index = ids.index(chosen) if chosen in ids else 0
+    if st.session_state.get("user_pick") not in ids:
+        st.session_state.pop("user_pick", None)
     label = {
         u["_id"]: (u.get("display_name") or u["_id"]) + (" (demo data)" if u.get("demo") else "")
         for u in users
     }
     user_id = st.sidebar.selectbox("User", ids, index=index, format_func=label.__getitem__, key="user_pick")
+    auth.check(user_id)
     st.session_state["user_id"] = user_id
     doc = next(u for u in users if u["_id"] == user_id)
     if doc.get("demo"):

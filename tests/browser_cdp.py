@@ -99,6 +99,27 @@ class Browser:
         )
         return str(res["result"].get("value") or "")
 
+    def fill(self, label: str, text: str) -> None:
+        """Type into the input labelled `label` as a person would: focus it, then insert the text."""
+        js = f"""(() => {{
+          const el = document.querySelector('input[aria-label={json.dumps(label)}]');
+          if (!el) return false;
+          el.focus(); el.select(); return true;
+        }})()"""
+        if not self.call("Runtime.evaluate", expression=js, returnByValue=True)["result"].get("value"):
+            raise AssertionError(f"no input labelled {label!r} on the page")
+        self.call("Input.insertText", text=text)
+
+    def click_button(self, text: str) -> None:
+        js = f"""(() => {{
+          const all = [...document.querySelectorAll('button')];
+          const b = all.find(b => b.innerText.trim() === {json.dumps(text)});
+          if (!b) return false;
+          b.click(); return true;
+        }})()"""
+        if not self.call("Runtime.evaluate", expression=js, returnByValue=True)["result"].get("value"):
+            raise AssertionError(f"no button {text!r} on the page")
+
     def navigate(self, url: str) -> None:
         self.call("Page.navigate", url=url)
 

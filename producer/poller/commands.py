@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 def handle(
     cmd: CommandEvent, *, db: Any, pub: Any, find_user: Callable[[str], UserLoops | None], now: float
 ) -> None:
-    log.info("command %s for %s", cmd.action, cmd.user_id)
+    log.info("command %s for %s (requested by %s)", cmd.action, cmd.user_id, cmd.requested_by or "a CLI")
     if cmd.action == "disconnect_playlist":
         playlist_sync.disconnect(db, cmd.user_id, _ref(cmd))
         return

@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from core.settings import get_settings
+from streamlit_app import auth, ui
 from streamlit_app import queries as q
-from streamlit_app import ui
 
 st.title("Import")
 user = ui.select_user()
@@ -23,6 +23,7 @@ st.caption(
 def run_import(uid: str, upload) -> None:  # type: ignore[no-untyped-def]
     from producer.importer import import_path  # imported on use: the page opens without it loaded
 
+    auth.check(uid)  # the signed-in account imports only for its own listeners
     bar = st.progress(0.0, text="Reading the export…")
 
     def progress(done: int, total: int) -> None:

@@ -8,8 +8,8 @@ import streamlit as st
 from consumer.now_playing import current
 from core.events import utc_now
 from core.settings import get_settings
+from streamlit_app import auth, ui
 from streamlit_app import queries as q
-from streamlit_app import ui
 
 st.title("Live")
 user = ui.select_user()
@@ -21,6 +21,7 @@ def _mmss(ms: int | None) -> str:
 
 @st.fragment(run_every=2)
 def live_panel(user_id: str) -> None:
+    auth.recheck(user_id)
     now = utc_now()
     state = current(q.now_playing(user_id), now, get_settings().now_playing_stale_seconds)
     st.subheader("Now playing")

@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from core.events import utc_now
+from streamlit_app import auth, ui
 from streamlit_app import queries as q
-from streamlit_app import ui
 
 STALE_SECONDS = 30
 
@@ -47,7 +47,8 @@ if user:
     )
 
 st.subheader("Dead letters")
-dead = q.dead_letters()
+admin = auth.is_admin()
+dead = q.dead_letters() if admin else []  # rejected input of every listener: admins only
 if dead:
     st.dataframe(
         pd.DataFrame(
@@ -64,6 +65,8 @@ if dead:
         hide_index=True,
         width="stretch",
     )
+elif not admin:
+    st.caption("Dead letters (rejected input of every listener) are shown to admins.")
 else:
     st.caption("No dead letters: nothing has been rejected.")
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import gold
 from producer.playlists import parse_playlist_ref
-from streamlit_app import charts, commands, logic, ui
+from streamlit_app import auth, charts, commands, logic, ui
 from streamlit_app import queries as q
 
 st.title("Playlists")
@@ -35,6 +35,7 @@ def connect_form(uid: str) -> None:
 
 @st.fragment(run_every=2)
 def pending(uid: str, playlist_id: str) -> None:
+    auth.recheck(uid)
     doc = q.playlist(uid, playlist_id)
     status = (doc or {}).get("status", "pending")
     if q.playlist_profile(uid, playlist_id) or status == "ready":

@@ -1,4 +1,4 @@
-"""Settings: the household's users, time zone, stream threshold, Spotify connection."""
+"""Settings: the household's users, time zone, stream threshold, Spotify connection, accounts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from zoneinfo import available_timezones
 import streamlit as st
 
 from core.settings import get_settings
-from streamlit_app import commands, ui
+from streamlit_app import account_admin, auth, commands, ui
 from streamlit_app import queries as q
 
 st.title("Settings")
@@ -54,12 +54,16 @@ if user:
     if status == "connected" and st.button("Poll Spotify now") and commands.request(uid, "poll_now"):
         st.success("Requested: the poller reads your recent plays now instead of at its next interval.")
 
-st.subheader("Users of this household")
-with st.form("add-user"):
-    new_id = st.text_input("New user id", placeholder="alice")
-    if st.form_submit_button("Add user") and new_id.strip():
-        q.save_user(
-            new_id.strip(),
-            {"display_name": new_id.strip(), "time_zone": settings.default_time_zone, "demo": False},
-        )
-        st.success(f"Added {new_id.strip()}.")
+account = auth.current()
+if account and account.admin:
+    st.subheader("Users of this household")
+    with st.form("add-user"):
+        new_id = st.text_input("New user id", placeholder="alice")
+        if st.form_submit_button("Add user") and new_id.strip():
+            q.save_user(
+                new_id.strip(),
+                {"display_name": new_id.strip(), "time_zone": settings.default_time_zone, "demo": False},
+            )
+            st.success(f"Added {new_id.strip()}.")
+if account:
+    account_admin.render(account, [u["_id"] for u in q.users()])

@@ -1,5 +1,6 @@
 """AppTest per dashboard page against the real local server, seeded through the real writer
-(tests/seed.py) with known plays; expected numbers are counted plainly from those plays."""
+(tests/seed.py) with known plays; expected numbers are counted plainly from those plays. Pages run
+signed in as an admin (who sees every listener); what others may see: test_app_privacy.py."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from core.collections import Coll
 from core.events import utc_now
 from streamlit_app.platforms import platform_family
+from tests.integration.signin import ADMIN, add_accounts, signed_in
 from tests.seed import DEMO, EMPTY, USER, catalog, seed_known
 
 pytestmark = pytest.mark.integration
@@ -27,13 +29,14 @@ def seeded(mongo_db: Any) -> Iterator[dict[str, Any]]:
     for coll in (Coll.TRACKS, Coll.CATALOG_CELLS):
         mongo_db[coll.value].delete_many({})
     now = utc_now()
+    add_accounts(mongo_db)
     yield {**seed_known(mongo_db, now), "now": now}
     for coll in (Coll.TRACKS, Coll.CATALOG_CELLS):
         mongo_db[coll.value].delete_many({})
 
 
 def run(page: str, user: str = USER, **state: Any) -> AppTest:
-    at = AppTest.from_file(str(PAGES / page), default_timeout=60)
+    at = signed_in(AppTest.from_file(str(PAGES / page), default_timeout=60), ADMIN)
     at.session_state["user_id"] = user
     for k, v in state.items():
         at.session_state[k] = v
@@ -263,7 +266,11 @@ def test_import_shows_latest_report(seeded: dict[str, Any]) -> None:
     assert "No imports yet" in text(run("import_export.py", EMPTY))
 
 
-def test_pipeline_health_dead_letters(seeded: dict[str, Any]) -> None:
+def test_pipeline_health_dead_letters(seeded: dict[str, Any], mongo_db: Any) -> None:
+    # a fresh beat: the module's earlier tests take longer than the 30 s that make one stale
+    mongo_db[Coll.PIPELINE_HEALTH.value].update_one(
+        {"_id": "spark.plays"}, {"$set": {"updated_at": utc_now()}}
+    )
     at = run("pipeline.py")
     assert metrics(at)["Components ok"] == "1 / 2"  # the demo producer's beat is 2 h old → stale
     status = dict(zip(at.dataframe[0].value["component"], at.dataframe[0].value["status"], strict=True))
@@ -283,16 +290,22 @@ def test_no_users_tells_how_to_start(mongo_db: Any) -> None:
     # another database with nothing in it: every page explains what to do next
     import os
 
+    from core import accounts
     from core.settings import get_settings
 
     old = os.environ["EARSHOT_MONGO_DB"]
     os.environ["EARSHOT_MONGO_DB"] = old + "_empty"
     get_settings.cache_clear()
+    empty = mongo_db.client[old + "_empty"]
     try:
-        at = AppTest.from_file(str(PAGES / "overview.py"), default_timeout=60)
-        at.run()
+        at = AppTest.from_file(str(PAGES / "overview.py"), default_timeout=60).run()
+        assert not at.exception
+        assert "earshot user add NAME --admin" in at.info[0].value  # not even an account yet
+        accounts.add(empty, ADMIN, "first-admin-pw", admin=True)
+        at = signed_in(AppTest.from_file(str(PAGES / "overview.py"), default_timeout=60), ADMIN).run()
         assert not at.exception
         assert "earshot run" in at.info[0].value
     finally:
         os.environ["EARSHOT_MONGO_DB"] = old
         get_settings.cache_clear()
+        mongo_db.client.drop_database(old + "_empty")

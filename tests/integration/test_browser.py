@@ -1,14 +1,20 @@
-"""The dashboard in a real headless Chromium: seeded numbers on screen, screenshots, live updates.
+"""The dashboard in a real headless Chromium: sign-in, seeded numbers on screen, screenshots,
+live updates, and logs without secrets.
 
-Starts `streamlit run streamlit_app/app.py` on a free port with this test session's environment
-(its own database), drives Debian's chromium over the DevTools protocol, and saves screenshots
-of Live, Overview, Top and Playlists to docs/screenshots/.
+Starts `earshot app` (the Streamlit command line `earshot run` uses) on a free port with this test
+session's environment (its own database), logging to a file; drives Debian's chromium over the
+DevTools protocol: nothing shows before signing in, a wrong password is refused, then the account
+signs in (again after each URL load: a new browser session). Saves screenshots of Sign in, Live,
+Overview, Top and Playlists to docs/screenshots/. Last, the run's log is searched for the
+password and its hash.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -18,29 +24,41 @@ from typing import Any
 
 import pytest
 
+from core import accounts
+from core.collections import Coll
 from core.events import utc_now
-from streamlit_app.cli import command
 from tests.browser_cdp import Browser, free_port
-from tests.seed import add_play, seed_known
+from tests.seed import USER, add_play, seed_known
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
+ACCOUNT, PASSWORD = "alice", "Tr0ub4dor&3-horse-staple"
+
+
 @pytest.fixture(scope="module")
 def expected(mongo_db: Any) -> dict[str, Any]:
+    accounts.add(mongo_db, ACCOUNT, PASSWORD, owns=[USER])
     return seed_known(mongo_db, utc_now())
 
 
 @pytest.fixture(scope="module")
-def app_url(expected: dict[str, Any]) -> Iterator[str]:
+def app_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("app") / "app.log"
+
+
+@pytest.fixture(scope="module")
+def app_url(expected: dict[str, Any], app_log: Path) -> Iterator[str]:
     port = free_port()
-    proc = subprocess.Popen(
-        command("127.0.0.1", port),  # as `earshot app` starts it
-        env=dict(os.environ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with app_log.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "earshot.cli", "app", "--port", str(port)],
+            env=dict(os.environ),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # `earshot app` and its Streamlit child: one group to stop
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -55,17 +73,30 @@ def app_url(expected: dict[str, Any]) -> Iterator[str]:
                 time.sleep(0.5)
         yield url
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(15)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def sign_in(b: Browser, password: str = PASSWORD) -> None:
+    b.wait_for_text("Sign in", "Password", timeout=60)
+    b.fill("Account", ACCOUNT)
+    b.fill("Password", password)
+    b.click_button("Sign in")
 
 
 def test_pages_show_seeded_numbers_and_live_updates(
     app_url: str, mongo_db: Any, expected: dict[str, Any]
 ) -> None:
     with Browser(app_url + "/") as b:
+        body = b.wait_for_text("Sign in", "Password", timeout=60)
+        assert "Let Down" not in body and "Streams today" not in body and "Overview" not in body
+        b.screenshot(SHOTS / "sign_in.png")
+        sign_in(b, "not-my-password")
+        b.wait_for_text("Wrong account name or password.", timeout=30)
+        sign_in(b)
         body = b.wait_for_text("Streams today", "Let Down", "No Surprises", timeout=60)
         assert expected["top_artist_today"] in body
         assert "Deploy" not in body  # client.toolbarMode viewer
@@ -80,17 +111,32 @@ def test_pages_show_seeded_numbers_and_live_updates(
         assert time.monotonic() - start < 8
 
         b.navigate(app_url + "/overview")
+        sign_in(b)  # a page load is a new session
         month = expected["month_totals"]["streams"]
         body = b.wait_for_text("Streams", "vs previous", timeout=30)
         assert f"\n{month + 1:,}\n" in body or f"\n{month:,}\n" in body  # with the fresh play or not
         b.screenshot(SHOTS / "overview.png")
 
         b.navigate(app_url + "/top")
+        sign_in(b)
         first, second = expected["month_tracks"][:2]
         body = b.wait_for_text(first, second, timeout=30)
         assert body.index(first) < body.index(second)
         b.screenshot(SHOTS / "top.png")
 
         b.navigate(app_url + "/playlists")
+        sign_in(b)
         body = b.wait_for_text("Morning Run", "Coverage", "75%", "Acoustic soul", timeout=30)
         b.screenshot(SHOTS / "playlists.png")
+
+
+def test_the_runs_log_never_shows_the_password_or_its_hash(
+    app_url: str, app_log: Path, mongo_db: Any
+) -> None:
+    """After the sign-ins above (one with a wrong password): the log has them, the secrets not."""
+    text = app_log.read_text(errors="replace")
+    assert f"account '{ACCOUNT}' signed in" in text  # the log is the app's, and it logs sign-ins
+    assert f"wrong password for account '{ACCOUNT}'" in text
+    stored = mongo_db[Coll.ACCOUNTS.value].find_one({"_id": ACCOUNT})["password_hash"]
+    for secret in (PASSWORD, stored, stored.rsplit("$", 1)[-1]):
+        assert secret not in text

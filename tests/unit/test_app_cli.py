@@ -26,6 +26,6 @@ def test_register_adds_app_command() -> None:
 def test_router_pages_exist() -> None:
     source = APP_SCRIPT.read_text()
     pages = re.findall(r'st\.Page\(\s*"([^"]+)"', source)
-    assert len(pages) == 10
+    assert len(pages) == 11
     for page in pages:
         assert (APP_SCRIPT.parent / page).is_file(), page

@@ -48,6 +48,8 @@ NOT_FORWARDED = {
     # loads with `docker compose run -v <dir>:/kaggle:ro catalog earshot catalog load --dir /kaggle`
 }
 SPOTIFY_SECRETS = {"spotify_client_secret", "token_key", "spotify_api_base", "spotify_accounts_base"}
+# Secrets of one service each: the dashboard's cookie secret, Airflow's UI sign-in.
+ONE_SERVICE = {"cookie_secret": "app", "airflow_user": "airflow", "airflow_password": "airflow"}
 
 
 def _command(service: dict[str, Any]) -> list[str]:
@@ -132,10 +134,29 @@ def test_kafka_healthcheck_starts_no_jvm():
 
 
 def test_host_ports_bind_to_loopback_and_data_lives_in_named_volumes():
+    """Kafka and MongoDB (no auth of their own) only ever on loopback; the dashboard and Airflow
+    (both behind sign-in) on EARSHOT_PUBLISH_HOST, loopback by default; only the opt-in proxy
+    listens on every interface."""
+    publishable = {"app", "airflow"}
     for name, service in SERVICES.items():
         for port in service.get("ports", []):
-            assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} beyond loopback"
+            port = str(port)
+            if name == "proxy":
+                assert SERVICES["proxy"]["profiles"] == ["proxy"]
+            elif name in publishable:
+                assert port.startswith("${EARSHOT_PUBLISH_HOST:-127.0.0.1}:"), f"{name}: {port}"
+            else:
+                assert port.startswith("127.0.0.1:"), f"{name} publishes {port} beyond loopback"
     assert {"kafka-data", "mongo-data", "earshot-data"} <= set(COMPOSE["volumes"])
+
+
+def test_the_proxy_serves_the_dashboard_over_tls_for_the_domain():
+    caddyfile = (REPO_ROOT / "infra" / "caddy" / "Caddyfile").read_text()
+    assert "{$EARSHOT_DOMAIN} {" in caddyfile and "reverse_proxy app:8501" in caddyfile
+    assert "tls {$EARSHOT_TLS}" in caddyfile and "Strict-Transport-Security" in caddyfile
+    mount = SERVICES["proxy"]["volumes"][0].split(":")[0]
+    assert (REPO_ROOT / mount).resolve() == REPO_ROOT / "infra" / "caddy" / "Caddyfile"
+    assert SERVICES["proxy"]["depends_on"]["app"]["condition"] == "service_healthy"
 
 
 def test_official_images_for_kafka_and_mongo_and_matching_kafka_version():
@@ -150,6 +171,7 @@ def test_no_required_variables_so_every_profile_starts_without_spotify():
     # Spotify secret stopped the default `docker compose up`. The poller checks at start instead.
     assert re.findall(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?\?", TEXT) == []
     assert SERVICES["poller"]["profiles"] == ["spotify"]
+    assert SERVICES["airflow"]["profiles"] == ["airflow"] and SERVICES["proxy"]["profiles"] == ["proxy"]
 
 
 def test_every_setting_is_forwarded_or_pinned_or_exempt():
@@ -165,6 +187,8 @@ def test_every_setting_is_forwarded_or_pinned_or_exempt():
                 assert _env(name)[var] == PINNED[field], f"{name}: {var} must be compose's own value"
         elif field in NOT_FORWARDED:
             assert all(var not in _env(n) for n in EARSHOT), f"{var} is exempt but set"
+        elif field in ONE_SERVICE:
+            assert forwarded.get(var) == {ONE_SERVICE[field]}, f"{var} must reach {ONE_SERVICE[field]} only"
         elif field in SPOTIFY_SECRETS:
             assert forwarded.get(var) == {"poller", "connect"}, f"{var} must reach poller and connect only"
         else:
@@ -208,7 +232,7 @@ def test_no_client_url_is_built_from_a_wildcard_bind_address(monkeypatch):
     from spark_jobs.session import session_conf
 
     monkeypatch.delenv("AIRFLOW__API__BASE_URL", raising=False)
-    s = load_settings(bind_host="0.0.0.0")
+    s = load_settings(bind_host="0.0.0.0", airflow_password="x")  # off loopback Airflow needs one
     assert (s.connect_host, s.kafka_servers, s.mongo_url) == (
         "127.0.0.1",
         "127.0.0.1:9092",

@@ -35,8 +35,9 @@ TICKED = re.compile(r"`([^`\s]+)`")
 SKIP = re.compile(r"[<>*{}$~]|^\.\.?/|://|^/|^\.venv|^[A-Z][A-Z0-9_]+|\.v\d+$")
 # Named in the docs but never in the repository: files of a user's Kaggle download or Spotify
 # export, folders the pipeline creates under the data dir, the compose file's images, a
-# dead-letter stage name.
+# dead-letter stage name, the git-ignored secrets file a user writes for single sign-on.
 EXTERNAL = {
+    ".streamlit/secrets.toml",
     "dataset.csv",
     "tracks_features.csv",
     "tracks.csv",
