@@ -51,6 +51,9 @@ class Settings(BaseSettings):
 
     # --- network -----------------------------------------------------------------------------
     bind_host: str = "127.0.0.1"
+    # Where the host publishes the ports (compose: the containers bind 0.0.0.0, the host publishes
+    # on EARSHOT_PUBLISH_HOST); empty = bind_host. Decides who can reach the dashboard and Airflow.
+    publish_host: str = ""
     kafka_bootstrap: str = ""  # empty: the local stack's broker on bind_host:kafka_port
     kafka_port: Port = 9092
     kafka_controller_port: Port = 9093
@@ -184,8 +187,9 @@ class Settings(BaseSettings):
 
     @property
     def loopback(self) -> bool:
-        """True when bind_host is a loopback address (nothing else on the network can connect)."""
-        return is_loopback(self.bind_host)
+        """True when only this machine can connect: the published host (compose), else bind_host,
+        is a loopback address."""
+        return is_loopback(self.publish_host or self.bind_host)
 
     @property
     def checkpoint_dir(self) -> Path:

@@ -52,9 +52,9 @@ def _auth_env(settings: Settings, home: Path) -> dict[str, str]:
         return env
     if settings.airflow_password is None:
         raise EarshotError(
-            f"Airflow on {settings.bind_host} would be reachable from the network: set "
-            "EARSHOT_AIRFLOW_PASSWORD (the password of EARSHOT_AIRFLOW_USER in Airflow's UI), "
-            "or keep EARSHOT_BIND_HOST=127.0.0.1"
+            f"Airflow on {settings.publish_host or settings.bind_host} would be reachable from the "
+            "network: set EARSHOT_AIRFLOW_PASSWORD (the password of EARSHOT_AIRFLOW_USER in Airflow's "
+            "UI), or keep EARSHOT_BIND_HOST (compose: EARSHOT_PUBLISH_HOST) at 127.0.0.1"
         )
     return env | {
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{settings.airflow_user}:admin",

@@ -22,8 +22,9 @@ FIRST_ACCOUNT = (
 
 
 def refuse_open(settings: Settings, host: str | None) -> None:
-    if not settings.auth and not is_loopback(host or ""):
-        raise EarshotError(OPEN.format(host=host or "every interface"))
+    reach = settings.publish_host or host or ""  # compose: the container binds 0.0.0.0, published here
+    if not settings.auth and not is_loopback(reach):
+        raise EarshotError(OPEN.format(host=reach or "every interface"))
 
 
 def first_account_hint(settings: Settings) -> str | None:

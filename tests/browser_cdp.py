@@ -66,7 +66,8 @@ class Browser:
             stderr=subprocess.DEVNULL,
         )
         ws_url = self._page_ws()
-        self.ws = connect(ws_url, max_size=64 << 20, open_timeout=30)
+        # entered as a context manager (closed in __exit__), as websockets 17 asks
+        self.ws = connect(ws_url, max_size=64 << 20, open_timeout=30).__enter__()
         return self
 
     def _page_ws(self, timeout: float = 30) -> str:

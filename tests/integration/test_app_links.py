@@ -16,6 +16,7 @@ from core.events import PlayEvent, utc_now
 from core.settings import get_settings
 from kaggle_seed.cells import rebuild_cells
 from pipeline.enrich import play_document
+from tests.integration.signin import add_accounts
 from tests.integration.test_app_pages import run
 from tests.seed import FEATURES, USER, seed_known, write_plays
 
@@ -46,6 +47,7 @@ def _play(n: int, minutes_ago: int, name: str, track_id: str | None, platform: s
 def seeded(mongo_db: Any) -> Iterator[None]:
     for coll in (Coll.TRACKS, Coll.CATALOG_CELLS):
         mongo_db[coll.value].delete_many({})
+    add_accounts(mongo_db)  # the pages ask for a signed-in account (run() signs in the admin)
     seed_known(mongo_db, utc_now())
     mongo_db[Coll.TRACKS.value].insert_one(
         {

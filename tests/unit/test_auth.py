@@ -130,3 +130,21 @@ def test_household_compares_only_consenting_accounts():
     assert household.affinity({"x": 1}, {"x": 5}) == 100.0
     assert household.affinity({"x": 1}, {"y": 5}) == 0.0
     assert 0 < household.artist_affinity(a, b) < 100
+
+
+def test_compose_containers_bind_every_interface_but_count_as_loopback_when_published_there(tmp_path):
+    from core.errors import EarshotError
+    from infra.airflow_cli import airflow_env
+    from streamlit_app.guard import refuse_open
+    from tests.conftest import fresh_settings
+
+    inside = fresh_settings(bind_host="0.0.0.0", publish_host="127.0.0.1", data_dir=tmp_path, auth=False)
+    assert inside.loopback
+    airflow_env(inside)  # the generated admin, as on a laptop: only this machine reaches it
+    refuse_open(inside, inside.bind_host)
+    lan = fresh_settings(bind_host="0.0.0.0", publish_host="0.0.0.0", data_dir=tmp_path, auth=False)
+    assert not lan.loopback
+    with pytest.raises(EarshotError, match="EARSHOT_AIRFLOW_PASSWORD"):
+        airflow_env(lan)
+    with pytest.raises(EarshotError, match="EARSHOT_AUTH=off"):
+        refuse_open(lan, lan.bind_host)

@@ -48,6 +48,8 @@ NOT_FORWARDED = {
     # loads with `docker compose run -v <dir>:/kaggle:ro catalog earshot catalog load --dir /kaggle`
 }
 SPOTIFY_SECRETS = {"spotify_client_secret", "token_key", "spotify_api_base", "spotify_accounts_base"}
+# Forwarded with compose's own default, the one its `ports:` use
+WITH_DEFAULT = {"publish_host": "${EARSHOT_PUBLISH_HOST:-127.0.0.1}"}
 # Secrets of one service each: the dashboard's cookie secret, Airflow's UI sign-in.
 ONE_SERVICE = {"cookie_secret": "app", "airflow_user": "airflow", "airflow_password": "airflow"}
 
@@ -187,6 +189,11 @@ def test_every_setting_is_forwarded_or_pinned_or_exempt():
                 assert _env(name)[var] == PINNED[field], f"{name}: {var} must be compose's own value"
         elif field in NOT_FORWARDED:
             assert all(var not in _env(n) for n in EARSHOT), f"{var} is exempt but set"
+        elif field in WITH_DEFAULT:
+            assert all(_env(n)[var] == WITH_DEFAULT[field] for n in EARSHOT), var
+            assert all(
+                WITH_DEFAULT[field] in " ".join(SERVICES[n].get("ports", [])) for n in ("app", "airflow")
+            )
         elif field in ONE_SERVICE:
             assert forwarded.get(var) == {ONE_SERVICE[field]}, f"{var} must reach {ONE_SERVICE[field]} only"
         elif field in SPOTIFY_SECRETS:
