@@ -38,6 +38,16 @@ Catalog
                Kaggle backfill (`batch.discover`); a track whose features changed can linger in
                its old cell until `rebuild_cells`, so readers keep one entry per track id.
 
+- catalog_names: the catalog's tracks by name, so a play without a track id (account-data
+               exports) is enriched by its normalised primary artist + track name (`name_key`,
+               spark_jobs.dedupe). NAME_BUCKETS documents, _id names_id(bucket of the key):
+               bucket, count, entries (bytes, `pack_names`: zlib of one line per name key,
+               "<name key>\t<track id>\t<rank>"; read with `unpack_names`), updated_at. One track
+               per key: the highest `name_rank` (features, then genres), then the smallest id.
+               Written by the Kaggle backfill next to catalog_cells (`batch.names`); a derived
+               index, packed like catalog_cells' rows (1.2 M keys in ~2,000 small documents
+               instead of 1.2 M documents that would slow the backfill by a third).
+
 Operational
 - users:       _id user_id; display_name, time_zone, stream_threshold_ms (optional override),
                demo (bool: data is simulated), spotify {status 'connected'|'needs_reconnect'|
@@ -79,6 +89,7 @@ class Coll(StrEnum):
     TRACKS = "tracks"
     ARTISTS = "artists"
     CATALOG_CELLS = "catalog_cells"
+    CATALOG_NAMES = "catalog_names"
     ROLLUP_TOTALS = "rollup_totals"
     ROLLUP_ENTITIES = "rollup_entities"
     ROLLUP_ENTITY_ROWS = "rollup_entity_rows"
@@ -98,7 +109,7 @@ class Coll(StrEnum):
 
 Grain = Literal["day", "month", "year", "all"]
 GRAINS: tuple[Grain, ...] = ("day", "month", "year", "all")
-ENTITY_TYPES = ("track", "artist", "album", "genre", "decade", "platform")
+ENTITY_TYPES = ("track", "artist", "album", "genre", "decade", "platform", "show", "episode")
 ENTITY_FIELDS = (
     "key",
     "name",
@@ -273,6 +284,37 @@ def unpack_vectors(blob: bytes) -> Any:
     import numpy as np
 
     return np.frombuffer(blob, dtype=np.uint8).reshape(-1, len(RADAR_FEATURES)) / 255.0
+
+
+NAME_BUCKETS = 2048  # catalog_names documents: ~600 keys each for 1.2 M tracks
+NameEntry = tuple[str, int]  # (track id, name_rank)
+
+
+def names_id(bucket: int) -> str:
+    return rollup_id("names", bucket)
+
+
+def name_rank(track: dict[str, Any]) -> int:
+    """How much a name match to this track gives a play: 2 for features, 1 for genres."""
+    return 2 * (track.get("features") is not None) + bool(track.get("genres"))
+
+
+def better_name(a: NameEntry | None, b: NameEntry) -> NameEntry:
+    """The entry a name key keeps: the higher rank, then the smaller track id."""
+    return b if a is None or (-b[1], b[0]) < (-a[1], a[0]) else a
+
+
+def pack_names(entries: dict[str, NameEntry]) -> bytes:
+    lines = (f"{key}\t{tid}\t{rank}" for key, (tid, rank) in sorted(entries.items()))
+    return zlib.compress("\n".join(lines).encode(), 1)
+
+
+def unpack_names(blob: bytes | None) -> dict[str, NameEntry]:
+    out: dict[str, NameEntry] = {}
+    for line in zlib.decompress(blob).decode().split("\n") if blob else ():
+        key, tid, rank = line.split("\t")
+        out[key] = (tid, int(rank))
+    return out
 
 
 ANY_FIELD = "*"

@@ -13,7 +13,16 @@ from pymongo import IndexModel, MongoClient
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
-from core.collections import INDEXES, Coll, IndexSpec, bucket_of, rows_id
+from core.collections import (
+    INDEXES,
+    NAME_BUCKETS,
+    Coll,
+    IndexSpec,
+    bucket_of,
+    names_id,
+    rows_id,
+    unpack_names,
+)
 from core.settings import Settings
 
 
@@ -130,3 +139,18 @@ def entity_row_docs(
             chosen = range(n) if key is None else [bucket_of(key, n)] if n else []
             ids += [rows_id(head, b) for b in chosen]
     return find_ids(db, Coll.ROLLUP_ENTITY_ROWS, ids, projection)
+
+
+def tracks_by_name(db: Database[dict[str, Any]], keys: Iterable[str]) -> dict[str, str]:
+    """{name key: catalog track id} for the keys the catalog has (`catalog_names`: one small
+    document per bucket of keys, read by `_id`)."""
+    wanted = {k for k in keys if k and k != "|"}
+    if not wanted:
+        return {}
+    buckets = sorted({bucket_of(k, NAME_BUCKETS) for k in wanted})
+    out: dict[str, str] = {}
+    for doc in find_ids(db, Coll.CATALOG_NAMES, [names_id(b) for b in buckets], {"entries": 1}):
+        for key, (track_id, _) in unpack_names(doc.get("entries")).items():
+            if key in wanted:
+                out[key] = track_id
+    return out

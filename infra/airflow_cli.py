@@ -69,6 +69,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     load.add_argument(
         "--user", default=None, help="report catalog coverage of this user's plays (default: all)"
     )
+    load.add_argument(
+        "--no-reenrich",
+        action="store_true",
+        help="do not re-enrich the stored plays the load gave data (and their rollups) afterwards",
+    )
     load.set_defaults(handler=_catalog_load)
 
 
@@ -117,6 +122,8 @@ def _status(args: argparse.Namespace) -> int:
 def _catalog_load(args: argparse.Namespace) -> int:
     from kaggle_seed.load import backfill
 
-    report = backfill(get_settings(), args.dir, args.dataset, user_id=args.user)
+    report = backfill(
+        get_settings(), args.dir, args.dataset, user_id=args.user, reenrich=not args.no_reenrich
+    )
     print(json.dumps(report, indent=2, default=str))  # noqa: T201
     return 0

@@ -61,6 +61,29 @@ def playlist_profile(
     return profiles.finish(acc, hist_bins=10)
 
 
+def refresh_profiles(db: Any, since: datetime | None) -> int:
+    """Recompute the stored playlist profiles that hold a catalog track written at or after
+    `since` (after a catalog load; all of them when None); returns how many changed."""
+    from spark_jobs.reprocess import changed_tracks
+
+    coll = db[Coll.PLAYLIST_PROFILES.value]
+    docs = list(coll.find({}, {"items": 1}))  # one document per connected playlist: a small scan
+    ids = {i["track_id"] for d in docs for i in d.get("items") or [] if i.get("track_id")}
+    changed = changed_tracks(db, ids, since)
+    n = 0
+    for doc in docs:
+        items = doc.get("items") or []
+        if not any(i.get("track_id") in changed for i in items):
+            continue
+        tracks, artists = load_catalog(db, {i["track_id"] for i in items if i.get("track_id")})
+        coll.update_one(
+            {"_id": doc["_id"]},
+            {"$set": {**playlist_profile(items, tracks, artists), "updated_at": utc_now()}},
+        )
+        n += 1
+    return n
+
+
 def process_partition(mongo_url: str, db_name: str) -> Callable[[Iterator[Row]], Iterator[int]]:
     def run(rows: Iterator[Row]) -> Iterator[int]:
         groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}

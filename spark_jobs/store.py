@@ -26,10 +26,10 @@ from pymongo.errors import BulkWriteError
 
 from core.collections import Coll, rollup_id
 from core.events import utc_now
-from core.mongo import ID_CHUNK, entity_row_docs, find_ids
+from core.mongo import ID_CHUNK, entity_row_docs, find_ids, tracks_by_name
 from core.settings import Settings
 from spark_jobs import rollups, sessions
-from spark_jobs.dedupe import assign
+from spark_jobs.dedupe import assign, name_key, rank
 from spark_jobs.enrich import play_document, source_records
 
 Doc = dict[str, Any]
@@ -104,21 +104,51 @@ def load_catalog(db: Database[Doc], track_ids: set[str]) -> tuple[dict[str, Doc]
     return tracks, {a["_id"]: a for a in find_ids(db, Coll.ARTISTS, artist_ids)}
 
 
+def track_of(records: list[Doc]) -> str | None:
+    """A play's track id: the first its source events carry."""
+    return next(
+        (r["track_id"] for r in sorted(records, key=lambda r: r["source"]) if r.get("track_id")), None
+    )
+
+
+def names_of(records: list[Doc]) -> str | None:
+    """The name key a music play without any track id is matched to the catalog by, else None."""
+    if track_of(records):
+        return None
+    best = max(records, key=rank)
+    if (best.get("kind") or "track") != "track":
+        return None
+    return name_key(best.get("artist_names"), best.get("track_name"))
+
+
+def catalog_matches(
+    db: Database[Doc], plays: list[list[Doc]]
+) -> tuple[list[tuple[str | None, str | None]], dict[str, Doc], dict[str, Doc]]:
+    """For plays given by their source events: (catalog track id, 'id' | 'name' | None) each —
+    the track id when the catalog has it, else for a play with no id the track its name key
+    names (`catalog_names`) — and the catalog tracks and artists those ids need."""
+    ids = [track_of(records) for records in plays]
+    keys = [names_of(records) for records in plays]
+    by_name = tracks_by_name(db, {k for k in keys if k})
+    tracks, artists = load_catalog(db, {i for i in ids if i} | set(by_name.values()))
+    out: list[tuple[str | None, str | None]] = []
+    for tid, key in zip(ids, keys, strict=True):
+        if tid:
+            out.append((tid, "id") if tid in tracks else (None, None))
+        else:
+            found = by_name.get(key or "")
+            out.append((found, "name") if found in tracks else (None, None))
+    return out, tracks, artists
+
+
 def build_plays(db: Database[Doc], user_id: str, plays: list[Doc], zone: str, threshold: int) -> list[Doc]:
     """Merged, enriched play documents from plays given as {_id, records}."""
-
-    def track_of(p: Doc) -> str | None:
-        return next(
-            (r["track_id"] for r in sorted(p["records"], key=lambda r: r["source"]) if r.get("track_id")),
-            None,
-        )
-
-    tracks, artists = load_catalog(db, {t for p in plays if (t := track_of(p))})
+    matches, tracks, artists = catalog_matches(db, [p["records"] for p in plays])
     return [
         play_document(
-            user_id, p["_id"], p["records"], tracks.get(track_of(p) or ""), artists, zone, threshold
+            user_id, p["_id"], p["records"], tracks.get(tid or ""), artists, zone, threshold, matched_by=how
         )
-        for p in plays
+        for p, (tid, how) in zip(plays, matches, strict=True)
     ]
 
 

@@ -22,7 +22,8 @@ NO_USERS = (
 
 
 def select_user() -> dict[str, Any] | None:
-    """Sidebar selector over the users collection; None (with a hint) when there are none."""
+    """Sidebar selector over the users collection (the `?user=` query parameter picks the first
+    one shown); None (with a hint) when there are none."""
     try:
         users = q.users()
     except Exception as exc:  # server down: one clear line, never a stack trace
@@ -35,7 +36,7 @@ def select_user() -> dict[str, Any] | None:
         st.info(NO_USERS)
         return None
     ids = [u["_id"] for u in users]
-    chosen = st.session_state.get("user_id")
+    chosen = st.session_state.get("user_id") or st.query_params.get("user")
     index = ids.index(chosen) if chosen in ids else 0
     label = {
         u["_id"]: (u.get("display_name") or u["_id"]) + (" (demo data)" if u.get("demo") else "")
@@ -43,6 +44,7 @@ def select_user() -> dict[str, Any] | None:
     }
     user_id = st.sidebar.selectbox("User", ids, index=index, format_func=label.__getitem__, key="user_pick")
     st.session_state["user_id"] = user_id
+    st.query_params["user"] = user_id  # with the period (period_picker): a page's URL is shareable
     doc = next(u for u in users if u["_id"] == user_id)
     if doc.get("demo"):
         st.sidebar.caption(":orange-badge[demo data] simulated listening, not a real account")
@@ -63,6 +65,23 @@ def empty(message: str) -> None:
 
 def minutes(value: float) -> str:
     return f"{value:,.0f}"
+
+
+def other_figures(cur: dict[str, Any], before: dict[str, Any] | None = None) -> None:
+    """Podcasts, audiobooks and videos beside the music totals: one row of metrics per kind."""
+    from streamlit_app.logic import change, other_figures
+
+    shown = other_figures(cur)
+    if not shown:
+        return
+    st.caption("The figures above are music; podcasts and audiobooks are counted apart.")
+    for kind, label, counts in shown:
+        prev = ((before or {}).get("other") or {}).get(kind) or {}
+        pct = change(counts["minutes"], prev.get("minutes", 0.0)) if before is not None else None
+        c1, c2 = st.columns(2)
+        c1.metric(f"{label}: plays", f"{counts['plays']:,}")
+        delta = None if pct is None else f"{pct:+.1f}% vs previous"
+        c2.metric(f"{label}: minutes", minutes(counts["minutes"]), delta)
 
 
 def downloads(frame: pd.DataFrame, name: str, key: str) -> None:

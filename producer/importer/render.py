@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from producer.importer.report import ImportReport
+from producer.importer.report import ImportReport, match_line, match_totals
 
 
 def render_report(report: ImportReport, console: Console) -> None:
@@ -22,6 +22,8 @@ def render_report(report: ImportReport, console: Console) -> None:
         "[b]total", "", str(t["records"]), str(t["published"]), str(t["duplicates"]), str(t["skipped"])
     )
     console.print(table)
+    if line := match_line(match_totals([f.catalog for f in report.files])):
+        console.print(line)
     for f in report.files:
         for err in f.errors[:5]:
             where = f"record {err['record']}" if err["record"] is not None else "file"
