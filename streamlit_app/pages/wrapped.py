@@ -35,7 +35,8 @@ if user:
         )
         decades = {d.name: d.minutes for d in q.ranked(uid, keys, "decade", "minutes", limit=50)[1]}
         grain, key = keys[0] if len(keys) == 1 and keys[0][0] in ("year", "all") else ("all", "all")
-        means = logic.feature_means(q.taste_profile(uid, grain, key) or q.taste_profile(uid))
+        profile = q.taste_profile(uid, grain, key) or q.taste_profile(uid)
+        means = logic.feature_means(profile)
         summary = logic.wrapped(totals, tops, new, decades, means)
         title = f"{period.start} – {period.end}"
         st.subheader(title)
@@ -46,6 +47,12 @@ if user:
         c[3].metric("Listening age", summary["listening_age"] or "–")
         ui.other_figures(totals)
         st.markdown(f"**Your taste:** {summary['taste']}")
+        coverage = (profile or {}).get("coverage") or 0.0
+        st.caption(
+            f"Audio features known for {coverage:.0%} of your music minutes"
+            + ("" if coverage else ": load a Kaggle catalog (`earshot catalog load`) to fill them in")
+            + "."
+        )
         cols = st.columns(4)
         for col, (label, kind) in zip(
             cols,
