@@ -1,8 +1,11 @@
-"""The dashboard in a real headless Chromium: seeded numbers on screen, screenshots, live updates.
+"""The dashboard in a real headless Chromium: seeded numbers on screen, live updates, and the
+first screens after importing an old history (through the importer, Kafka, Spark and a catalog
+loaded after it: tests/imported.py), opened by URL.
 
 Starts `streamlit run streamlit_app/app.py` on a free port with this test session's environment
 (its own database), drives Debian's chromium over the DevTools protocol, and saves screenshots
-of Live, Overview, Top and Playlists to docs/screenshots/.
+of Live and Playlists (seeded) and of Overview, Top and Wrapped (the imported history) to
+docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ import pytest
 from core.events import utc_now
 from streamlit_app import APP_SCRIPT
 from tests.browser_cdp import Browser, free_port
+from tests.imported import USER as IMPORTED
+from tests.imported import import_then_load
 from tests.seed import add_play, seed_known
 
-pytestmark = [pytest.mark.integration, pytest.mark.browser]
+pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.spark]
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
@@ -34,7 +39,12 @@ def expected(mongo_db: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def app_url(expected: dict[str, Any]) -> Iterator[str]:
+def history(stack, spark, mongo_db, tmp_path_factory, checkpoint_root) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return import_then_load(stack, spark, tmp_path_factory.mktemp("browser-history"), checkpoint_root)
+
+
+@pytest.fixture(scope="module")
+def app_url(expected: dict[str, Any], history: dict[str, Any]) -> Iterator[str]:
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -93,18 +103,38 @@ def test_pages_show_seeded_numbers_and_live_updates(
         b.wait_for_text("Pagan Poetry", timeout=8)
         assert time.monotonic() - start < 8
 
-        b.navigate(app_url + "/overview")
+        b.navigate(app_url + "/overview?user=alice")
         month = expected["month_totals"]["streams"]
         body = b.wait_for_text("Streams", "vs previous", timeout=30)
         assert f"\n{month + 1:,}\n" in body or f"\n{month:,}\n" in body  # with the fresh play or not
-        b.screenshot(SHOTS / "overview.png")
 
-        b.navigate(app_url + "/top")
+        b.navigate(app_url + "/top?user=alice")
         first, second = expected["month_tracks"][:2]
         body = b.wait_for_text(first, second, timeout=30)
         assert body.index(first) < body.index(second)
-        b.screenshot(SHOTS / "top.png")
 
         b.navigate(app_url + "/playlists")
         body = b.wait_for_text("Morning Run", "Coverage", "75%", "Acoustic soul", timeout=30)
         b.screenshot(SHOTS / "playlists.png")
+
+
+def test_an_imported_old_history_opens_on_its_latest_period(app_url: str, history: dict[str, Any]) -> None:
+    may = history["may_music"]
+    with Browser(f"{app_url}/overview?user={IMPORTED}") as b:
+        body = b.wait_for_text("showing May 2024", "Audiobooks: plays", timeout=60)
+        assert f"\n{may['streams']:,}\n" in body and "No plays in this period" not in body
+        b.screenshot(SHOTS / "overview.png")
+
+        b.navigate(f"{app_url}/overview?user={IMPORTED}&period=2024-04")  # a shared link
+        body = b.wait_for_text("2024-04-01 – 2024-04-30", "Podcasts: plays", timeout=30)
+        assert "showing May 2024" not in body
+
+        b.navigate(f"{app_url}/top?user={IMPORTED}")
+        body = b.wait_for_text("showing May 2024", "Song ", timeout=30)
+        assert "No tracks in this period" not in body
+        b.screenshot(SHOTS / "top.png")
+
+        b.navigate(f"{app_url}/wrapped?user={IMPORTED}")
+        body = b.wait_for_text("showing 2024", "Top Genres", "Audio features known for", timeout=30)
+        assert "Nothing to wrap" not in body
+        b.screenshot(SHOTS / "wrapped.png")
