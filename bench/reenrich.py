@@ -15,7 +15,6 @@ on the running local FerretDB with an empty catalog. Then, timed:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import time
@@ -23,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench import save
 from core import mongo
 from core.collections import RADAR_FEATURES, Coll, play_id
 from core.events import PlayEvent, utc_now
@@ -135,12 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         "grown_1pct": {k: grown[k] for k in ("plays", "plays_checked", "days")},
         "unchanged": {k: none[k] for k in ("plays", "plays_checked", "days")},
         "full_reprocess": {k: full[k] for k in ("plays", "days")},
-        "cores": os.cpu_count(),
-        "load_average_1m": round(os.getloadavg()[0], 1),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2))
-    print(json.dumps(result, indent=2))
+    save(RESULTS, result)
     return 0
 
 

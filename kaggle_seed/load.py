@@ -227,5 +227,5 @@ def backfill(
     if reenrich:
         from spark_jobs.reprocess import reenrich as reenrich_plays
 
-        report["reenriched"] = reenrich_plays(settings, since=started, user_id=user_id)
+        report["reenriched"] = reenrich_plays(settings, since=started)  # every user: the catalog is shared
     return report | {"coverage": catalog_coverage(settings, user_id)}

@@ -31,9 +31,13 @@ def seeded(mongo_db: Any) -> Iterator[dict[str, Any]]:
         mongo_db[coll.value].delete_many({})
 
 
-def run(page: str, user: str = USER, **state: Any) -> AppTest:
+def run(page: str, user: str | None = USER, params: dict[str, str] | None = None, **state: Any) -> AppTest:
+    """Run a page for `user` (None: as the URL's query `params` say) with widget `state`."""
     at = AppTest.from_file(str(PAGES / page), default_timeout=60)
-    at.session_state["user_id"] = user
+    if user:
+        at.session_state["user_id"] = user
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
     for k, v in state.items():
         at.session_state[k] = v
     at.run()

@@ -6,7 +6,6 @@ audiobooks, and a first screen that opens on the history instead of an empty mon
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,9 +14,10 @@ from streamlit.testing.v1 import AppTest
 from core.collections import rollup_id, unpack_rows
 from core.events import utc_now
 from tests.imported import LAST_MONTH, USER, import_then_load
+from tests.integration.test_app_pages import metrics
+from tests.integration.test_app_pages import run as run_page
 
 pytestmark = [pytest.mark.integration, pytest.mark.spark]
-PAGES = Path(__file__).resolve().parents[2] / "streamlit_app" / "pages"
 
 
 @pytest.fixture(scope="module")
@@ -26,16 +26,8 @@ def history(stack, spark, mongo_db, tmp_path_factory, checkpoint_root) -> Iterat
 
 
 def run(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(PAGES / page), default_timeout=60)
-    for k, v in {"user": USER, **params}.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    """The page opened by URL: `?user=` and the given query parameters, nothing else set."""
+    return run_page(page, user=None, params={"user": USER, **params})
 
 
 def test_account_plays_are_enriched_by_name_with_the_reported_rate(history, mongo_db) -> None:
