@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core.collections import Coll
@@ -26,6 +27,7 @@ def seeded(mongo_db: Any) -> Iterator[dict[str, Any]]:
     for coll in (Coll.TRACKS, Coll.CATALOG_CELLS):
         mongo_db[coll.value].delete_many({})
     now = utc_now()
+    st.cache_data.clear()  # results cached by an earlier module's AppTests (other database)
     yield {**seed_known(mongo_db, now), "now": now}
     for coll in (Coll.TRACKS, Coll.CATALOG_CELLS):
         mongo_db[coll.value].delete_many({})

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core.collections import rollup_id, unpack_rows
@@ -22,6 +23,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.spark]
 
 @pytest.fixture(scope="module")
 def history(stack, spark, mongo_db, tmp_path_factory, checkpoint_root) -> Iterator[dict[str, Any]]:
+    st.cache_data.clear()  # results cached by an earlier module's AppTests (other database)
     yield import_then_load(stack, spark, tmp_path_factory.mktemp("first-use"), checkpoint_root)
 
 
