@@ -8,10 +8,10 @@ Used after a time-zone or threshold change, or to repair rollups:
 
 `reenrich` is the incremental one a catalog load runs (CLI and the kaggle_backfill DAG): per
 user it takes the played track ids and name keys from the all-time track head, finds those whose
-catalog track (or one of its artists) was written at or after `since`, finds the months that
-played them from the month heads, and re-enriches only those plays whose enrichment changes;
-then the rollups of their days (taste profiles included) and the playlist profiles holding a
-changed track are recomputed.
+catalog track (or one of its artists) was written at or after `since`, finds the months and then
+the days that played them from their track heads, and re-enriches only those plays whose
+enrichment changes; then the rollups of their days (taste profiles included) and the playlist
+profiles holding a changed track are recomputed.
 
     earshot spark reprocess --user alice --start 2016-01-01 --end 2016-12-31
 
@@ -121,36 +121,38 @@ def _months(db: Any, user: str) -> list[str]:
     )
 
 
-def affected_plays(db: Any, user: str, since: dt.datetime | None) -> tuple[list[Doc], set[str]]:
-    """The stored plays of `user` whose track id or (without an id) name key gained catalog data
-    since `since`, and the catalog track ids that did."""
+def _heads(db: Any, user: str, grain: str, periods: list[str], wanted: set[str]) -> list[str]:
+    """The periods whose track head lists one of the `wanted` track ids or name keys."""
+    ids = [rollup_id(user, grain, p, "track") for p in periods]
+    found = find_ids(db, Coll.ROLLUP_ENTITIES, ids, {"keys": 1, "period": 1})
+    return sorted(d["period"] for d in found if not wanted.isdisjoint(unpack_list(d.get("keys"))))
+
+
+def affected_plays(db: Any, user: str, since: dt.datetime | None) -> tuple[list[Doc], list[Doc], set[str]]:
+    """(the stored plays of `user` whose track id or — without an id — name key gained catalog
+    data since `since`, every stored play of the days they are on, the catalog track ids that
+    gained data). The days are found through the track heads: all time, then the months, then
+    their days, each listing its tracks' ids and name keys."""
     played = _played(db, user)
     ids = {k for k in played if "|" not in k}
     by_name = tracks_by_name(db, {k for k in played if "|" in k})
     changed = changed_tracks(db, ids | set(by_name.values()), since)
     if not changed:
-        return [], set()
+        return [], [], set()
     changed_ids = ids & changed.keys()
     changed_keys = {k for k, t in by_name.items() if t in changed}
     wanted = changed_ids | changed_keys
     wanted |= {name_key(changed[t].get("artist_names"), changed[t].get("name")) for t in changed_ids}
-    heads = [rollup_id(user, "month", m, "track") for m in _months(db, user)]
-    months = [
-        d["period"]
-        for d in find_ids(db, Coll.ROLLUP_ENTITIES, heads, {"keys": 1, "period": 1})
-        if set(unpack_list(d.get("keys"))) & wanted
-    ]
-    days = [rollup_id(user, "day", d) for m in months for d in child_periods("month", m)]
-    listed = {
-        i for d in find_ids(db, Coll.ROLLUP_TOTALS, days, {"play_ids": 1}) for i in d.get("play_ids") or []
-    }
-    light = find_ids(db, Coll.PLAYS, listed, {"track_id": 1, "name_key": 1})
+    months = _heads(db, user, "month", _months(db, user), wanted)
+    days = _heads(db, user, "day", [d for m in months for d in child_periods("month", m)], wanted)
+    listed = find_ids(db, Coll.ROLLUP_TOTALS, [rollup_id(user, "day", d) for d in days], {"play_ids": 1})
+    on_days = find_ids(db, Coll.PLAYS, {i for d in listed for i in d.get("play_ids") or []})
     hit = [
-        p["_id"]
-        for p in light
+        p
+        for p in on_days
         if (p.get("track_id") in changed_ids) or (not p.get("track_id") and p.get("name_key") in wanted)
     ]
-    return find_ids(db, Coll.PLAYS, hit), set(changed)
+    return hit, on_days, set(changed)
 
 
 def reenrich(
@@ -169,7 +171,7 @@ def reenrich(
             [user_id] if user_id else sorted(d["_id"] for d in db[Coll.USER_STATS.value].find({}, {"_id": 1}))
         )
         for user in users:
-            old, changed = affected_plays(db, user, since)
+            old, on_days, changed = affected_plays(db, user, since)
             out["tracks"] += len(changed)
             if not old:
                 continue
@@ -183,7 +185,14 @@ def reenrich(
             if not docs:
                 continue
             days = {p["local_day"] for p in docs} | {before[d["_id"]]["local_day"] for d in docs}
-            store_plays(db, cfg, user, zone, docs, days, {d["_id"]: d for d in docs})
+            known = {p["_id"]: p for p in on_days} | {d["_id"]: d for d in docs}  # read once
+            # sessions hold unless a zone or threshold change since moved or recounted a play
+            same = all(
+                (d["local_day"], d["counted"])
+                == (before[d["_id"]].get("local_day"), before[d["_id"]].get("counted"))
+                for d in docs
+            )
+            store_plays(db, cfg, user, zone, docs, days, known, same_times=same)
             out["users"] += 1
             out["plays"] += len(docs)
             out["days"] += len(days)
