@@ -22,7 +22,7 @@ from core.settings import Settings
 from pipeline.coverage import coverage_of
 
 Doc = dict[str, Any]
-PLAY_FIELDS = {"user_id": 1, "local_day": 1, "counted": 1, "skip": 1, "minutes": 1, "ended_at": 1}
+PLAY_FIELDS = {"user_id": 1, "local_day": 1, "counted": 1, "skip": 1, "minutes": 1, "ended_at": 1, "kind": 1}
 COUNTS = ("streams", "plays", "minutes", "skips")
 ROW_COUNTS = ("streams", "plays", "minutes")  # entity rows carry no skips (core.collections.ENTITY_FIELDS)
 
@@ -56,13 +56,15 @@ def no_duplicate_plays(db: Any) -> dict[str, Any]:
 
 
 def recompute_day(plays: list[Doc]) -> Doc:
-    """A day's totals counted directly from its plays (independently of pipeline.rollups)."""
+    """A day's totals counted directly from its plays (independently of pipeline.rollups): the
+    counts are of music (kind 'track'); first/last of every play."""
     ended = [p["ended_at"] for p in plays if p.get("ended_at") is not None]
+    music = [p for p in plays if (p.get("kind") or "track") == "track"]
     return {
-        "streams": sum(1 for p in plays if p.get("counted")),
-        "plays": len(plays),
-        "minutes": sum(float(p.get("minutes") or 0.0) for p in plays),
-        "skips": sum(1 for p in plays if p.get("skip")),
+        "streams": sum(1 for p in music if p.get("counted")),
+        "plays": len(music),
+        "minutes": sum(float(p.get("minutes") or 0.0) for p in music),
+        "skips": sum(1 for p in music if p.get("skip")),
         "first_played": min(ended, default=None),
         "last_played": max(ended, default=None),
     }

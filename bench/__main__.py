@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 
-ALL = ("import_export", "latency", "throughput", "sustained", "consumer", "backfill", "dashboard")
+ALL = ("import_export", "latency", "throughput", "sustained", "consumer", "backfill", "reenrich", "dashboard")
 
 
 def main(argv: list[str] | None = None) -> int:

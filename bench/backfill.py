@@ -10,11 +10,11 @@ same documents, to tell whether the database's write rate is the limit. Target: 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import time
 from pathlib import Path
 
+from bench import save
 from core import mongo
 from core.settings import get_settings, load_settings
 from tests.synthetic.kaggle import write_tracks_features
@@ -81,12 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         "ferretdb_raw_insert_docs_per_second": round(rate),
         "ferretdb_floor_seconds": round(tracks / rate, 1),
         "target_seconds": 90,
-        "cores": os.cpu_count(),
-        "load_average_1m": round(os.getloadavg()[0], 1),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2))
-    print(json.dumps(result, indent=2))
+    save(RESULTS, result)
     return 0
 
 

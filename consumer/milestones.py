@@ -1,6 +1,6 @@
 """Listener milestones from the rollups the Spark job writes: pure rules plus one scan.
 
-- the N-thousandth stream (user_stats total_streams; step `milestone_streams_step`),
+- the N-thousandth stream (user_stats total_streams: music only; step `milestone_streams_step`),
 - a new #1 artist this month (`top[0]` of the month's artist document in rollup_entities, read by
   `_id`, month in the user's own time zone),
 - a listening-streak record (streaks recomputed from user_stats active_days as of the user's
@@ -70,7 +70,7 @@ def streams_note(user: str, reached: int) -> Notification:
         "milestone",
         "info",
         f"{reached:,} streams!",
-        f"You just passed {reached:,} streams. Keep listening.",
+        f"You just passed {reached:,} music streams (podcasts and audiobooks count apart). Keep going.",
         user_id=user,
     )
 

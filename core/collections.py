@@ -34,6 +34,16 @@ Catalog
                Kaggle backfill (`kaggle_seed.cells`); a track whose features changed can linger in
                its old cell until `rebuild_cells`, so readers keep one entry per track id.
 
+- catalog_names: the catalog's tracks by name, so a play without a track id (account-data
+               exports) is enriched by its normalised primary artist + track name (`name_key`,
+               pipeline.dedupe). NAME_BUCKETS documents, _id names_id(bucket of the key):
+               bucket, count, entries (bytes, `pack_names`: zlib of one line per name key,
+               "<name key>\t<track id>\t<rank>"; read with `unpack_names`), updated_at. One track
+               per key: the highest `name_rank` (features, then genres), then the smallest id.
+               Written by the Kaggle backfill next to catalog_cells (`kaggle_seed.names`); a derived
+               index, packed like catalog_cells' rows (1.2 M keys in ~2,000 small documents
+               instead of 1.2 M documents that would slow the backfill by a third).
+
 Operational
 - users:       _id user_id; display_name, time_zone, stream_threshold_ms (optional override),
                demo (bool: data is simulated), spotify {status 'connected'|'needs_reconnect'|
@@ -77,6 +87,7 @@ class Coll(StrEnum):
     TRACKS = "tracks"
     ARTISTS = "artists"
     CATALOG_CELLS = "catalog_cells"
+    CATALOG_NAMES = "catalog_names"
     ROLLUP_TOTALS = "rollup_totals"
     ROLLUP_ENTITIES = "rollup_entities"
     ROLLUP_ENTITY_ROWS = "rollup_entity_rows"

@@ -42,6 +42,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="only when the catalog has no tracks yet (first start: what `earshot run` and "
         "compose's catalog service do)",
     )
+    load.add_argument(
+        "--no-reenrich",
+        action="store_true",
+        help="do not re-enrich the stored plays the load gave data (and their rollups) afterwards",
+    )
     load.set_defaults(handler=_catalog_load)
 
 
@@ -52,6 +57,8 @@ def _catalog_load(args: argparse.Namespace) -> int:
         backfill_if_empty(get_settings(), args.dir, args.dataset)
         return 0
 
-    report = backfill(get_settings(), args.dir, args.dataset, user_id=args.user)
+    report = backfill(
+        get_settings(), args.dir, args.dataset, user_id=args.user, reenrich=not args.no_reenrich
+    )
     print(json.dumps(report, indent=2, default=str))  # noqa: T201
     return 0

@@ -9,8 +9,10 @@ Spark reads the CSV and hash-partitions it by track id, sorted within each parti
 of one id are adjacent; each partition (Arrow batches into Python) validates the rows (ids,
 ranges), merges the rows sharing an id (genres united) and writes its docs by id while it parses
 the next ones. Artists named by tracks (rodolfofigueroa) are merged on the driver and written
-last, and so are the tracks' rows of Discover's index (`kaggle_seed.cells`, catalog_cells). Loading
-the same files twice yields the same catalog.
+last, and so are the tracks' rows of Discover's index (`kaggle_seed.cells`, catalog_cells) and of
+the name index (`kaggle_seed.names`, catalog_names). Loading the same files twice yields the same
+catalog. `backfill` then re-enriches the stored plays the load gave data
+(`pipeline.reprocess.reenrich`; `reenrich=False` skips it).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from core.collections import ANY_FIELD
 from core.settings import Settings
 from kaggle_seed.cells import cell_entry, merge_cells, packed
 from kaggle_seed.formats import RowError, merge_tracks, normalise_artist, normalise_track
+from kaggle_seed.names import merge_names, name_parts
 from kaggle_seed.source import obtain, read_header
 from kaggle_seed.write import write_partition
 
@@ -65,11 +68,14 @@ def _normalised(dataset: str, columns: list[str], batches: Any, artists: dict[st
         yield current["_id"], current
 
 
-def _with_cells(items: Any, cells: dict[str, list[Any]]) -> Any:
-    """Pass (id, doc) items through, collecting each track's Discover row by cell."""
+def _with_cells(items: Any, cells: dict[str, list[Any]], names: list[dict[str, Any]]) -> Any:
+    """Pass (id, doc) items through, collecting each track's Discover row by cell and what the
+    name index needs of it."""
     for key, doc in items:
-        if not key.startswith("!") and (found := cell_entry(doc)) is not None:
-            cells.setdefault(found[0], []).append(found[1])
+        if not key.startswith("!"):
+            if (found := cell_entry(doc)) is not None:
+                cells.setdefault(found[0], []).append(found[1])
+            names.append({f: doc.get(f) for f in ("_id", "name", "artist_names", "features", "genres")})
         yield key, doc
 
 
@@ -113,9 +119,10 @@ def load_file(settings: Settings, spark: Any, dataset: str, path: Path) -> dict[
 
         artists: dict[str, Any] = {}
         cells: dict[str, list[Any]] = {}
+        names: list[dict[str, Any]] = []
         docs = _normalised(dataset, columns, batches, artists)
         if collection == "tracks":
-            docs = _with_cells(docs, cells)
+            docs = _with_cells(docs, cells, names)
         stats = next(write_partition(url, db, collection, docs, with_genres, fresh[collection], now))
         out = [
             {"kind": "stats", "key": "", "value": json.dumps(stats, default=str)},
@@ -124,6 +131,8 @@ def load_file(settings: Settings, spark: Any, dataset: str, path: Path) -> dict[
         for cell, entries in cells.items():  # packed here, in parallel: the driver only splices
             rows_json, vectors = packed(entries)
             out.append({"kind": "cell", "key": cell, "value": rows_json, "blob": vectors})
+        for bucket, blob in name_parts(names).items():
+            out.append({"kind": "names", "key": str(bucket), "value": "", "blob": blob})
         yield pa.RecordBatch.from_pylist(out, schema=out_schema)
 
     rows = (
@@ -135,15 +144,20 @@ def load_file(settings: Settings, spark: Any, dataset: str, path: Path) -> dict[
     results = [json.loads(r["value"]) for r in rows if r["kind"] == "stats"]
     artists: dict[str, Any] = {}
     cell_parts: dict[str, list[tuple[str, bytes]]] = {}
+    name_blobs: dict[int, list[bytes]] = {}
     for r in rows:
         if r["kind"] == "artists":
             for a in json.loads(r["value"]):
                 artists[a["_id"]] = min(artists.get(a["_id"], a), a, key=repr)
         elif r["kind"] == "cell":
             cell_parts.setdefault(r["key"], []).append((r["value"], bytes(r["blob"])))
-    if cell_parts:  # Discover's index
-        with MongoClient(url, tz_aware=True) as mongo:
+        elif r["kind"] == "names":
+            name_blobs.setdefault(int(r["key"]), []).append(bytes(r["blob"]))
+    with MongoClient(url, tz_aware=True) as mongo:
+        if cell_parts:  # Discover's index
             merge_cells(mongo[db], sorted(cell_parts.items()))
+        if name_blobs:  # the name index (plays without a track id)
+            merge_names(mongo[db], sorted(name_blobs.items()))
     report: dict[str, Any] = {
         "file": str(path),
         "dataset": dataset,
@@ -186,10 +200,14 @@ def backfill(
     dataset: str = "auto",
     spark: Any = None,
     user_id: str | None = None,
+    reenrich: bool = True,
 ) -> dict[str, Any]:
-    """Obtain the files, load each, and report counts, rejects and coverage of the plays."""
+    """Obtain the files, load each, re-enrich the plays the load gave data (unless `reenrich`
+    is False: the DAG does it as its own task, from `started_at`), and report counts, rejects
+    and the catalog coverage of the plays."""
     from pipeline.coverage import catalog_coverage
 
+    started = dt.datetime.now(dt.UTC).replace(microsecond=0)  # ≤ every updated_at the load writes
     files, how = obtain(settings, dataset, directory)
     if spark is None:  # inside a test or another job: reuse the active session, never stop it
         from pyspark.sql import SparkSession
@@ -205,7 +223,12 @@ def backfill(
     finally:
         if own:
             spark.stop()
-    return {"obtained_with": how, "files": reports, "coverage": catalog_coverage(settings, user_id)}
+    report: dict[str, Any] = {"obtained_with": how, "started_at": started.isoformat(), "files": reports}
+    if reenrich:
+        from pipeline.reprocess import reenrich as reenrich_plays
+
+        report["reenriched"] = reenrich_plays(settings, since=started)  # every user: the catalog is shared
+    return report | {"coverage": catalog_coverage(settings, user_id)}
 
 
 def backfill_if_empty(settings: Settings, directory: Path | None = None, dataset: str = "auto") -> bool:

@@ -2,7 +2,8 @@
 
     doc = play_document(user_id, play_id, records, track, artists, zone, threshold_ms)
 
-Adds album, release_year, genres (the track's, else its artists'), audio features, and the
+Adds album, release_year, genres (the track's, else its artists'), audio features (from the
+catalog track matched by id, or by name for a play without one: `matched_by`), and the
 local-time fields (local_day/month/year/hour, weekday) in the user's zone; `counted` says
 whether the play is a stream (ms_played ≥ threshold). A play merged from several source events
 keeps them in `records`; a single-event play (most) does not repeat its own fields.
@@ -78,7 +79,9 @@ def play_document(
     artists: dict[str, dict[str, Any]],
     zone: str,
     threshold_ms: int,
+    matched_by: str | None = None,
 ) -> dict[str, Any]:
+    """`track`: the catalog track the play matched, `matched_by` how ('id' | 'name')."""
     merged = merge(records)
     extra = catalog_fields(track, artists)
     album_from_catalog = extra.pop("catalog_album_name", None)
@@ -93,6 +96,9 @@ def play_document(
     doc["skip"] = (not doc["counted"]) or bool(doc.get("skipped"))
     doc["minutes"] = doc["ms_played"] / 60000.0
     doc["name_key"] = name_key(doc.get("artist_names"), doc.get("track_name"))
+    doc["matched_by"] = (matched_by or "id") if track else None
+    if doc["matched_by"] == "name":
+        doc["catalog_track_id"] = track["_id"]  # type: ignore[index]
     doc["event_ids"] = sorted(r["event_id"] for r in records)
     doc["sources"] = sorted({r["source"] for r in records})
     if len(records) > 1:  # a single event is the play's own event fields (see source_records)

@@ -8,6 +8,11 @@ recomputing a bucket after a replay, a late play or a restart gives the same doc
 Document shapes, ids and the codec: core.gold (the contract; docs/gold.md). Every document's
 `_id` is derived from (user, grain, period[, entity_type]), so the writer (pipeline.store) finds
 what to replace by `_id` alone.
+
+Music apart from the rest: a totals document's `streams`, `plays`, `minutes`, `skips` (and so
+user_stats, streaks, the heatmap and taste profiles) count music plays (kind 'track') only;
+podcast episodes, audiobooks and videos are counted in its `other` {kind: counts} and ranked as
+`show` / `episode` entities. Sessions and `play_ids` hold every play.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ COLLECTIONS: tuple[Coll, ...] = (
     Coll.TASTE_PROFILES,
 )
 INPUTS: tuple[Coll, ...] = tuple(c for c in COLLECTIONS if c != Coll.ROLLUP_ENTITIES)  # what a roll-up reads
+MUSIC = "track"  # the play kind counted as music; the others go to a totals document's `other`
 
 
 def doc_ids(user_id: str, grain: str, periods: Iterable[str]) -> dict[Coll, list[str]]:
@@ -41,10 +47,23 @@ def doc_ids(user_id: str, grain: str, periods: Iterable[str]) -> dict[Coll, list
     return ids
 
 
+def is_music(play: Doc) -> bool:
+    return (play.get("kind") or MUSIC) == MUSIC
+
+
 def entities(play: Doc) -> list[tuple[str, str, str | None, str | None]]:
-    """(entity_type, entity_key, name, artist_name) of everything a play counts for."""
+    """(entity_type, entity_key, name, artist_name) of everything a play counts for: a podcast
+    episode, audiobook chapter or video counts for its show (or audiobook) and itself."""
     artist = (play.get("artist_names") or [None])[0]
     out: list[tuple[str, str, str | None, str | None]] = []
+    if not is_music(play):
+        show = play.get("album_name") or artist
+        if show:
+            out.append(("show", norm(show) or show, show, None))
+        out.append(("episode", str(play.get("name_key")), play.get("track_name"), show))
+        if play.get("platform"):
+            out.append(("platform", play["platform"], play["platform"], None))
+        return out
     # by names, so an account-export play (no track id) counts for the same track
     out.append(("track", str(play.get("name_key")), play.get("track_name"), artist))
     if artist:
@@ -73,6 +92,12 @@ def _add(target: Doc, source: Doc) -> None:
     target["skips"] += source.get("skips", 0)
 
 
+def _add_other(target: Doc, other: Doc) -> None:
+    """Add {kind: counts} onto a totals accumulator's `other`."""
+    for kind, counts in (other or {}).items():
+        _add(target["other"].setdefault(kind, _counts()), counts)
+
+
 def _span(target: Doc, first: Any, last: Any) -> None:
     if first is not None and (target["first_played"] is None or first < target["first_played"]):
         target["first_played"] = first
@@ -90,7 +115,7 @@ class _Buckets:
         self.taste: dict[str, list[Doc]] = {}
 
     def total(self, period: str) -> Doc:
-        base = _counts() | {"sessions": 0, "session_minutes": 0.0, "series": {}}
+        base = _counts() | {"sessions": 0, "session_minutes": 0.0, "series": {}, "other": {}}
         return self.totals.setdefault(period, base | {"first_played": None, "last_played": None})
 
     def entity(self, period: str, etype: str, key: str, name: Any, artist: Any) -> Doc:
@@ -122,7 +147,7 @@ class _Buckets:
                 )
                 buckets.setdefault(period, {})[etype] = out[Coll.ROLLUP_ENTITIES][-1]["buckets"]
         for period, total in self.totals.items():
-            if total["plays"]:
+            if total["plays"] or total["other"]:
                 doc = {"_id": gold.period_id(user_id, grain, period), **base, "period": period, **total}
                 doc["buckets"] = buckets.get(period, {})
                 out[Coll.ROLLUP_TOTALS].append(doc | {"updated_at": now})
@@ -201,14 +226,20 @@ def day_rollups(
             "skips": int(play["skip"]),
         }
         total = b.total(day)
-        _add(total, one)
+        music = is_music(play)
+        if music:
+            _add(total, one)
+        else:
+            _add_other(total, {play["kind"]: one})
         _span(total, play["ended_at"], play["ended_at"])
         for etype, key, name, artist in entities(play):
             row = b.entity(day, etype, key, name, artist)
-            if etype == "track" and play.get("track_id") and not row["track_id"]:
+            if etype in ("track", "episode") and play.get("track_id") and not row["track_id"]:
                 row.update(track_id=play["track_id"], name=name)  # names of the richer sources
             _add(row, one)
             _span(row, play["ended_at"], play["ended_at"])
+        if not music:
+            continue
         cell = b.cell(day, play["weekday"], play["local_hour"])
         cell["streams"] += one["streams"]
         cell["minutes"] += play["minutes"]
@@ -231,10 +262,13 @@ def roll_up(user_id: str, grain: str, lower: dict[Coll, list[Doc]], now: Any = N
     for doc in lower.get(Coll.ROLLUP_TOTALS, []):
         total = b.total(gold.parent_period(doc["grain"], doc["period"]))
         _add(total, doc)
+        _add_other(total, doc.get("other") or {})
         total["sessions"] += doc.get("sessions", 0)
         total["session_minutes"] += doc.get("session_minutes", 0.0)
         _span(total, doc.get("first_played"), doc.get("last_played"))
         total["series"][doc["period"]] = {f: doc[f] for f in gold.COUNTS}
+        if doc.get("other"):
+            total["series"][doc["period"]]["other"] = doc["other"]
     for doc in lower.get(Coll.ROLLUP_ENTITY_ROWS, []):
         period = gold.parent_period(doc["grain"], doc["period"])
         for r in gold.unpack_rows(doc["rows"]):

@@ -25,7 +25,7 @@ from core.collections import Coll
 from core.events import PlaylistTrackEvent, utc_now
 from core.settings import Settings
 from core.topics import Topic
-from pipeline import profiles
+from pipeline.playlists import merge_items, playlist_profile
 from pipeline.store import load_catalog
 from spark_jobs.pulse import QueryPulse
 from spark_jobs.sinks import DeadLetters
@@ -33,34 +33,6 @@ from spark_jobs.sources import parse, read_topic
 
 log = logging.getLogger("earshot.spark.playlists")
 STAGE, QUERY = "spark.playlists", "playlists-v1"
-ITEM_FIELDS = ("position", "track_id", "track_name", "artist_names", "album_name")
-
-
-def merge_items(
-    doc: dict[str, Any] | None, snapshot: str, seen_at: datetime, events: list[dict[str, Any]]
-) -> tuple[list[dict[str, Any]], datetime] | None:
-    """The snapshot's items after this batch, or None when the batch's snapshot is older."""
-    if doc and doc.get("snapshot_id") != snapshot and doc["snapshot_seen_at"] > seen_at:
-        return None
-    same = doc is not None and doc.get("snapshot_id") == snapshot
-    items = {i["position"]: i for i in (doc["items"] if same and doc else [])}
-    for event in events:
-        items[event["position"]] = {f: event.get(f) for f in ITEM_FIELDS}
-    return sorted(items.values(), key=lambda i: i["position"]), max(
-        seen_at, doc["snapshot_seen_at"]
-    ) if same and doc else seen_at
-
-
-def playlist_profile(
-    items: list[dict[str, Any]], tracks: dict[str, dict[str, Any]], artists: dict[str, dict[str, Any]]
-) -> dict[str, Any]:
-    from pipeline.enrich import catalog_fields
-
-    acc = profiles.new_acc()
-    for item in items:
-        extra = catalog_fields(tracks.get(item.get("track_id") or ""), artists)
-        profiles.add(acc, extra["features"], 1.0, extra["release_year"], extra["genres"])
-    return profiles.finish(acc, hist_bins=10)
 
 
 def process_partition(mongo_url: str, db_name: str) -> Callable[[Iterator[Row]], Iterator[int]]:

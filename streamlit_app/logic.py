@@ -18,12 +18,33 @@ from core import gold
 Doc = dict[str, Any]
 
 
-def sum_totals(docs: Iterable[Doc]) -> Doc:
-    out = {"streams": 0, "plays": 0, "minutes": 0.0, "skips": 0}
-    for d in docs:
-        for k in out:
-            out[k] += d.get(k) or 0
+COUNT_FIELDS = ("streams", "plays", "minutes", "skips")
+# how a non-music kind (a totals document's `other`) is named on the pages, in their order
+OTHER_KINDS = {"episode": "Podcasts", "audiobook": "Audiobooks", "video": "Videos"}
+
+
+def _counts(d: Doc, out: Doc | None = None) -> Doc:
+    out = out or {"streams": 0, "plays": 0, "minutes": 0.0, "skips": 0}
+    for k in COUNT_FIELDS:
+        out[k] += d.get(k) or 0
     return out
+
+
+def sum_totals(docs: Iterable[Doc]) -> Doc:
+    """Music counts of several totals (`streams`, `plays`, `minutes`, `skips`) and, in `other`,
+    the counts of each non-music kind (podcast episodes, audiobooks, videos)."""
+    out: Doc = _counts({}) | {"other": {}}
+    for d in docs:
+        _counts(d, out)
+        for kind, counts in (d.get("other") or {}).items():
+            out["other"][kind] = _counts(counts, out["other"].get(kind))
+    return out
+
+
+def other_figures(totals: Doc) -> list[tuple[str, str, Doc]]:
+    """(kind, label, counts) of the non-music kinds that have plays: [('episode', 'Podcasts', ..)]."""
+    other = totals.get("other") or {}
+    return [(k, label, other[k]) for k, label in OTHER_KINDS.items() if (other.get(k) or {}).get("plays")]
 
 
 def change(current: float, previous: float) -> float | None:

@@ -100,3 +100,40 @@ def week_of(day: str) -> str:
     """ISO week label 'YYYY-Www' of a 'YYYY-MM-DD' day."""
     y, w, _ = date.fromisoformat(day).isocalendar()
     return f"{y}-W{w:02d}"
+
+
+def to_param(choice: str, period: Period) -> str:
+    """The URL query value of a picked period: a preset's slug ('this-month') or 'start..end'."""
+    if choice in PRESETS:
+        return choice.replace(" ", "-")
+    return f"{period.start.isoformat()}..{period.end.isoformat()}"
+
+
+def from_param(text: str | None) -> tuple[str, tuple[date, date] | None] | None:
+    """(preset or 'custom', its range) from a URL query value: a preset slug, 'YYYY-MM-DD..YYYY-MM-DD',
+    a month 'YYYY-MM' or a year 'YYYY'; None when it is none of these."""
+    value = (text or "").strip().lower()
+    if value.replace("-", " ") in PRESETS:
+        return value.replace("-", " "), None
+    try:
+        if ".." in value:
+            start, end = (date.fromisoformat(v) for v in value.split("..", 1))
+        elif len(value) == 7:
+            start = date.fromisoformat(f"{value}-01")
+            end = _month_end(start)
+        elif len(value) == 4 and value.isdigit():
+            start, end = date(int(value), 1, 1), date(int(value), 12, 31)
+        else:
+            return None
+    except ValueError:
+        return None
+    return ("custom", (start, end)) if start <= end else None
+
+
+def latest_with_plays(default: str, last: date) -> Period:
+    """The period to open on when the `default` preset has no plays: the year (for 'this year')
+    or else the month of the last play."""
+    if default == "this year":
+        return Period(date(last.year, 1, 1), date(last.year, 12, 31), str(last.year))
+    start = last.replace(day=1)
+    return Period(start, _month_end(start), start.strftime("%B %Y"))

@@ -86,22 +86,24 @@ def save_user(user_id: str, fields: Doc) -> None:
 # --- totals ------------------------------------------------------------------------------------
 @st.cache_data(ttl=TTL, show_spinner=False)
 def totals(user_id: str, keys: tuple[Key, ...]) -> dict[Key, Doc]:
-    """{streams, plays, minutes, skips} of (grain, period) keys; periods without plays are absent.
+    """{streams, plays, minutes, skips} of music and `other` {kind: counts} (podcasts,
+    audiobooks, videos) of (grain, period) keys; periods without plays are absent.
 
     Read from the `series` of the level above (one month document answers all its days), so a
     range costs at most one document per month / year it touches."""
     sources = {k: (k if k[0] == "all" else gold.above(*k)) for k in keys}
     ids = {gold.period_id(user_id, *s): s for s in set(sources.values())}
-    proj = {"series": 1, **dict.fromkeys(gold.COUNTS, 1)}
+    proj = {"series": 1, "other": 1, **dict.fromkeys(gold.COUNTS, 1)}
     docs = {ids[i]: d for i, d in _by_ids(Coll.ROLLUP_TOTALS, list(ids), proj).items()}
     out: dict[Key, Doc] = {}
     for key, source in sources.items():
         doc = docs.get(source)
         if doc is None:
             continue
-        value = (
-            {f: doc.get(f, 0) for f in gold.COUNTS} if key == source else doc.get("series", {}).get(key[1])
-        )
+        if key == source:
+            value = {f: doc.get(f, 0) for f in gold.COUNTS} | {"other": doc.get("other") or {}}
+        else:
+            value = doc.get("series", {}).get(key[1])
         if value:
             out[key] = value
     return out

@@ -58,6 +58,7 @@ def select_user() -> dict[str, Any] | None:
     user_id = st.sidebar.selectbox("User", ids, index=index, format_func=label.__getitem__, key="user_pick")
     auth.check(user_id)
     st.session_state["user_id"] = user_id
+    st.query_params["user"] = user_id  # with the period (period_picker): a page's URL is shareable
     doc = next(u for u in users if u["_id"] == user_id)
     if doc.get("demo"):
         st.sidebar.caption(":orange-badge[demo data] simulated listening, not a real account")
@@ -84,6 +85,23 @@ def spotify_link(track_id: object) -> str:
     """A Markdown link to the track on Spotify for `st.table` cells ('' when no id is known)."""
     url = track_url(track_id)
     return f"[Open ↗]({url})" if url else ""
+
+
+def other_figures(cur: dict[str, Any], before: dict[str, Any] | None = None) -> None:
+    """Podcasts, audiobooks and videos beside the music totals: one row of metrics per kind."""
+    from streamlit_app.logic import change, other_figures
+
+    shown = other_figures(cur)
+    if not shown:
+        return
+    st.caption("The figures above are music; podcasts and audiobooks are counted apart.")
+    for kind, label, counts in shown:
+        prev = ((before or {}).get("other") or {}).get(kind) or {}
+        pct = change(counts["minutes"], prev.get("minutes", 0.0)) if before is not None else None
+        c1, c2 = st.columns(2)
+        c1.metric(f"{label}: plays", f"{counts['plays']:,}")
+        delta = None if pct is None else f"{pct:+.1f}% vs previous"
+        c2.metric(f"{label}: minutes", minutes(counts["minutes"]), delta)
 
 
 def downloads(frame: pd.DataFrame, name: str, key: str) -> None:

@@ -12,7 +12,9 @@ Obtains the Kaggle audio-feature dataset — with **kagglehub** when Kaggle cred
 configured (`KAGGLE_USERNAME`/`KAGGLE_KEY` or `~/.kaggle/kaggle.json`), otherwise from the folder
 `EARSHOT_KAGGLE_DIR` (default `kaggle_seed/data`) — detects which of the three known datasets each
 file is, validates and merges rows by track id, and upserts `tracks` / `artists` with Spark.
-Then re-enriches existing plays (`pipeline.reprocess`) so old plays gain features.
+Then re-enriches the stored plays the load gave data — by track id, or by artist + track name
+for plays without one — and refreshes their rollups, taste profiles and the playlist profiles
+(`pipeline.reprocess.reenrich`: incremental, only plays whose catalog track changed).
 Params: `dir` (folder override), `dataset` (`auto` or a dataset name), `reprocess` (bool).
 """
 
@@ -41,16 +43,22 @@ def kaggle_backfill() -> None:
         from kaggle_seed.load import backfill
 
         p = params or {}
-        return backfill(get_settings(), Path(p["dir"]) if p.get("dir") else None, p.get("dataset", "auto"))
+        directory = Path(p["dir"]) if p.get("dir") else None
+        return backfill(get_settings(), directory, p.get("dataset", "auto"), reenrich=False)
 
     @task
     def reenrich(report: dict, params: dict | None = None) -> dict:
         if not (params or {}).get("reprocess", True):
             return {"skipped": True, "backfill": report["coverage"]}
-        from core.settings import get_settings
-        from pipeline.reprocess import reprocess
+        import datetime as dt
 
-        return reprocess(get_settings())
+        from core.settings import get_settings
+        from pipeline.coverage import catalog_coverage
+        from pipeline.reprocess import reenrich as reenrich_plays
+
+        settings = get_settings()
+        done = reenrich_plays(settings, since=dt.datetime.fromisoformat(report["started_at"]))
+        return done | {"coverage": catalog_coverage(settings)}
 
     reenrich(load())
 

@@ -27,7 +27,16 @@ from core.gold.cells import (
 from core.gold.codec import ENTITY_FIELDS, pack_list, pack_rows, row_lists, unpack_list, unpack_rows
 from core.gold.grains import CHILD, GRAINS, PARENT, Grain, above, child_periods, parent_period
 from core.gold.ids import bucket_of, head_id, key, period_id, play_id, playlist_id, rows_id, split
-from core.gold.readers import entity_row_docs, entity_rows, played_keys, top_rows, totals_tree
+from core.gold.names import (
+    NAME_BUCKETS,
+    NameEntry,
+    better_name,
+    name_rank,
+    names_id,
+    pack_names,
+    unpack_names,
+)
+from core.gold.readers import entity_row_docs, entity_rows, played_keys, top_rows, totals_tree, tracks_by_name
 from core.gold.shapes import COUNTS, ENTITY_TYPES, EXAMPLE_ROW, EXAMPLES, ROWS_PER_BUCKET, TOP_N
 
 __all__ = [
@@ -41,13 +50,16 @@ __all__ = [
     "EXAMPLES",
     "EXAMPLE_ROW",
     "GRAINS",
+    "NAME_BUCKETS",
     "PARENT",
     "RADAR_FEATURES",
     "ROWS_PER_BUCKET",
     "TOP_N",
     "CellRows",
     "Grain",
+    "NameEntry",
     "above",
+    "better_name",
     "bucket_of",
     "cell_id",
     "cell_of",
@@ -56,8 +68,11 @@ __all__ = [
     "entity_rows",
     "head_id",
     "key",
+    "name_rank",
+    "names_id",
     "pack_lines",
     "pack_list",
+    "pack_names",
     "pack_rows",
     "pack_vectors",
     "parent_period",
@@ -71,7 +86,9 @@ __all__ = [
     "split",
     "top_rows",
     "totals_tree",
+    "tracks_by_name",
     "unpack_list",
+    "unpack_names",
     "unpack_rows",
     "unpack_vectors",
 ]

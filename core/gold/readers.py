@@ -18,6 +18,7 @@ from pymongo.database import Database
 from core.collections import Coll
 from core.gold import codec, ids
 from core.gold.grains import CHILD
+from core.gold.names import NAME_BUCKETS, names_id, unpack_names
 from core.mongo import find_ids
 
 Doc = dict[str, Any]
@@ -73,3 +74,18 @@ def top_rows(head: Doc | None, by: str = "streams") -> list[Doc]:
 def played_keys(head: Doc | None) -> set[str]:
     """Every entity key and track id of a head (`keys`)."""
     return set(codec.unpack_list((head or {}).get("keys")))
+
+
+def tracks_by_name(db: Database[Doc], keys: Iterable[str]) -> dict[str, str]:
+    """{name key: catalog track id} for the keys the catalog has (`catalog_names`: one small
+    document per bucket of keys, read by `_id`)."""
+    wanted = {k for k in keys if k and k != "|"}
+    if not wanted:
+        return {}
+    buckets = sorted({ids.bucket_of(k, NAME_BUCKETS) for k in wanted})
+    out: dict[str, str] = {}
+    for doc in find_ids(db, Coll.CATALOG_NAMES, [names_id(b) for b in buckets], {"entries": 1}):
+        for name_key, (track_id, _) in unpack_names(doc.get("entries")).items():
+            if name_key in wanted:
+                out[name_key] = track_id
+    return out

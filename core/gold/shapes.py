@@ -12,7 +12,7 @@ from typing import Any, TypedDict
 
 from core.gold import codec, ids
 
-ENTITY_TYPES = ("track", "artist", "album", "genre", "decade", "platform")
+ENTITY_TYPES = ("track", "artist", "album", "genre", "decade", "platform", "show", "episode")
 COUNTS = ("streams", "plays", "minutes", "skips")
 TOP_N = 100  # rows in a head's `top` / `top_minutes`
 ROWS_PER_BUCKET = 1000  # entity rows per rollup_entity_rows document (hashed by key)
@@ -42,6 +42,7 @@ class Totals(Counts, total=False):
     period: str  # '2024-05-01' | '2024-05' | '2024' | 'all'
     sessions: int
     session_minutes: float
+    other: dict[str, Counts]  # podcasts, audiobooks, videos by kind: the counts above are music
     series: dict[str, Counts]  # the periods one grain down that have plays (empty for a day)
     first_played: datetime
     last_played: datetime
@@ -158,6 +159,7 @@ EXAMPLES: dict[str, list[dict[str, Any]]] = {
             **_ONE,
             "sessions": 1,
             "session_minutes": 4.25,
+            "other": {},
             "series": {"2024": dict(_ONE)},
             "first_played": _AT,
             "last_played": _AT,
@@ -172,6 +174,7 @@ EXAMPLES: dict[str, list[dict[str, Any]]] = {
             **_ONE,
             "sessions": 1,
             "session_minutes": 4.25,
+            "other": {},
             "series": {},
             "first_played": _AT,
             "last_played": _AT,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from producer.importer.report import ImportReport
+from producer.importer.report import ImportReport, match_line, match_totals
 
 COLUMNS = ("file", "kind", "records", "published", "duplicates", "skipped")
 SHOWN_ERRORS = 5  # per file; the imports collection keeps the first 100
@@ -58,5 +58,7 @@ def render_report(report: ImportReport, console: Console) -> None:
         table.add_row(row[0].rsplit("/", 1)[-1], *row[1:])
     table.add_row(f"[b]{total[0]}", *total[1:])
     console.print(table)
+    if line := match_line(match_totals([f.catalog for f in report.files])):
+        console.print(line)
     for name, text in error_lines(report):
         console.print(f"[yellow]{name}[/] {text}")

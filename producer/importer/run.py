@@ -30,7 +30,7 @@ from producer.importer.detect import detect, is_video_file
 from producer.importer.files import Limits, Rejected, SourceFile
 from producer.importer.history import AccountParser, RecordError, Skip, extended_play
 from producer.importer.library import ExportPlaylist, library_playlist, playlists_from_export
-from producer.importer.report import FileReport, ImportReport
+from producer.importer.report import FileReport, ImportReport, match_catalog
 from producer.importer.salvage import read_document
 from producer.importer.sources import iter_sources
 from producer.publish import BULK, Publisher
@@ -40,6 +40,15 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 BYTES_PER_RECORD = 700  # for the progress estimate before a file is parsed
 MAX_DEAD_LETTERS = 1000
+
+
+def music_key(event: Any) -> tuple[str, str]:
+    """How enrichment will look a music play up in the catalog: its track id, else its names."""
+    from pipeline.dedupe import name_key
+
+    if event.track_id:
+        return "id", event.track_id
+    return "name", name_key(event.artist_names, event.track_name)
 
 
 def import_path(
@@ -69,6 +78,7 @@ def import_path(
         for src in sources:
             job.file(src, pub)
         pub.flush()
+        match_catalog(db, report)
         report.status = "done"
     except KafkaError as exc:
         report.status, report.message = "failed", f"Kafka: {exc}"
@@ -176,6 +186,8 @@ class _Job:
             self.seen.add(event.event_id)
             pub.send(Topic.PLAYS, event)
             fr.published += 1
+            if event.kind == "track":
+                fr.music[music_key(event)] += 1
             if not index % 5000:
                 self.tick()
 

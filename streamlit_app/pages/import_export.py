@@ -67,6 +67,12 @@ def show_report(doc: dict) -> None:
             ),
             hide_index=True,
         )
+    try:
+        from producer.importer.report import match_line
+    except ImportError:  # the app without the importer (see run_import)
+        match_line = lambda _: None  # noqa: E731
+    if line := match_line(doc.get("catalog")):
+        st.caption(line + " Plays are enriched (audio features, genres) from the catalog.")
     errors = [e for f in files for e in f.get("errors") or []]
     if errors:
         with st.expander(f"{len(errors)} rejected records (first 100 per file)"):

@@ -1,4 +1,5 @@
-"""Overview: totals for a period with the change against the previous one, and streams over time."""
+"""Overview: music totals for a period with the change against the previous one (podcasts and
+audiobooks as their own figures), and streams over time."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ if user:
     c2.metric("Minutes", ui.minutes(cur["minutes"]), _delta(cur["minutes"], before["minutes"]))
     skip = cur["skips"] / cur["plays"] * 100 if cur["plays"] else 0.0
     c3.metric("Skip rate", f"{skip:.1f}%")
-    if not cur["plays"]:
+    ui.other_figures(cur, before)
+    if not cur["plays"] and not cur["other"]:
         ui.empty(
             "No plays in this period. Pick a longer one, start the demo listener with "
             "`earshot run`, or import your export on the Import page."

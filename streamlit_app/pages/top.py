@@ -1,4 +1,5 @@
-"""Top tracks, artists, albums and genres for any period, by streams or minutes, with paging,
+"""Top tracks, artists, albums, genres (music) and shows, episodes (podcasts, audiobooks) for any
+period, by streams or minutes, with paging,
 and a detail view per entity (first and last listen, total, all-time rank, best month of the year,
 interest over the years — or the year's months)."""
 
@@ -13,7 +14,14 @@ from streamlit_app.period_picker import keys as period_keys
 from streamlit_app.period_picker import pick
 
 PAGE = 25
-TYPES = {"Tracks": "track", "Artists": "artist", "Albums": "album", "Genres": "genre"}
+TYPES = {
+    "Tracks": "track",
+    "Artists": "artist",
+    "Albums": "album",
+    "Genres": "genre",
+    "Shows": "show",  # podcasts and audiobooks
+    "Episodes": "episode",
+}
 
 st.title("Top")
 user = ui.select_user()
@@ -79,8 +87,10 @@ if user:
                 for i, e in enumerate(ranked[start : start + PAGE])
             ]
         )
-        if etype in ("artist", "genre"):
+        if etype in ("artist", "genre", "show"):
             frame = frame.drop(columns="artist")
+        elif etype == "episode":
+            frame = frame.rename(columns={"artist": "show"})
         table = frame.set_index("rank")
         if etype == "track":  # a link where the track's Spotify id is known
             table["Spotify"] = [ui.spotify_link(e.track_id) for e in ranked[start : start + PAGE]]

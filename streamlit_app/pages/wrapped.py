@@ -1,4 +1,5 @@
-"""Wrapped for any period: top 5s, minutes, new artists, listening age, taste label, a PNG."""
+"""Wrapped for any period: top 5s, music minutes (podcasts and audiobooks apart, as Spotify's
+Wrapped counts them), new artists, listening age, taste label, a PNG."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ if user:
     keys = period_keys(user, period)
     found = q.totals(uid, keys)
     totals = logic.sum_totals(found.values())
-    if not totals["streams"]:
+    if not totals["streams"] and not logic.other_figures(totals):
         ui.empty(
             "Nothing to wrap in this period yet. Pick another period, run `earshot run` for the "
             "demo listener, or import your export on the Import page."
@@ -34,7 +35,8 @@ if user:
         )
         decades = {d.name: d.minutes for d in q.ranked(uid, keys, "decade", "minutes", limit=50)[1]}
         grain, key = keys[0] if len(keys) == 1 and keys[0][0] in ("year", "all") else ("all", "all")
-        means = logic.feature_means(q.taste_profile(uid, grain, key) or q.taste_profile(uid))
+        profile = q.taste_profile(uid, grain, key) or q.taste_profile(uid)
+        means = logic.feature_means(profile)
         summary = logic.wrapped(totals, tops, new, decades, means)
         title = f"{period.start} – {period.end}"
         st.subheader(title)
@@ -43,7 +45,14 @@ if user:
         c[1].metric("Streams", f"{summary['streams']:,}")
         c[2].metric("New artists", summary["new_artists"])
         c[3].metric("Listening age", summary["listening_age"] or "–")
+        ui.other_figures(totals)
         st.markdown(f"**Your taste:** {summary['taste']}")
+        coverage = (profile or {}).get("coverage") or 0.0
+        st.caption(
+            f"Audio features known for {coverage:.0%} of your music minutes"
+            + ("" if coverage else ": load a Kaggle catalog (`earshot catalog load`) to fill them in")
+            + "."
+        )
         cols = st.columns(4)
         for col, (label, kind) in zip(
             cols,

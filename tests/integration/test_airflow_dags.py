@@ -51,7 +51,7 @@ SAMPLE = [r for r in generate_rows() if r["track_name"]][:5]
 
 
 def _seed_plays(db: Any, user: str, ends: list[dt.datetime]) -> None:
-    from pipeline.store import build_plays, replace_plays
+    from pipeline.store import JobConfig, build_plays, store_plays
 
     plays = []
     for i, end in enumerate(ends):
@@ -68,7 +68,9 @@ def _seed_plays(db: Any, user: str, ends: list[dt.datetime]) -> None:
             duration_ms=int(row["duration_ms"]),
         )
         plays.append({"_id": gold.play_id(ev.event_id), "records": [ev.model_dump()]})
-    replace_plays(db, build_plays(db, user, plays, "UTC", 30_000))
+    docs = build_plays(db, user, plays, "UTC", 30_000)  # stored as the plays job stores them
+    cfg = JobConfig.from_settings(get_settings())
+    store_plays(db, cfg, user, "UTC", docs, {d["local_day"] for d in docs}, {d["_id"]: d for d in docs})
 
 
 def _state(run: Any) -> str:
@@ -198,9 +200,22 @@ def test_data_quality_dag_passes_then_check_fails_loudly(dagbag: Any, mongo_db: 
         mongo_db.tracks.update_one(
             {"_id": str(row["track_id"])}, {"$set": {"features": {"energy": row["energy"]}}}, upsert=True
         )
-    from pipeline.reprocess import reprocess
+    from batch.quality import catalog_coverage_ok
+    from kaggle_seed.names import rebuild_names
+    from pipeline.reprocess import reenrich, reprocess
 
     reprocess(get_settings(), "dq-user")
+    # the digest user's plays carry names only, and the catalog has none of them yet
+    with pytest.raises(DataQualityError, match=r"catalog covers \d+\.\d% of plays, below"):
+        catalog_coverage_ok(mongo_db, 0.5)
+    for i, (name, artist) in enumerate(
+        [("One", "Nora Castell"), ("Two", "Nora Castell"), ("Three", "Ida Brandt")]
+    ):
+        mongo_db.tracks.insert_one(
+            {"_id": f"dg-{i}", "name": name, "artist_names": [artist], "features": {"energy": 0.5}}
+        )
+    rebuild_names(mongo_db)
+    assert reenrich(get_settings(), user_id="digest-user")["plays"] == 4  # matched by name
     # the earlier tests' users (reprocessed, digest) are sampled too: every one of their days holds
     assert rollups_match_plays(mongo_db)["checked"] >= 1
     run = dagbag.get_dag("data_quality").test()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core.collections import Coll
@@ -30,14 +31,19 @@ def seeded(mongo_db: Any) -> Iterator[dict[str, Any]]:
         mongo_db[coll.value].delete_many({})
     now = utc_now()
     add_accounts(mongo_db)
+    st.cache_data.clear()  # results cached by an earlier module's AppTests (other database)
     yield {**seed_known(mongo_db, now), "now": now}
     for coll in (Coll.TRACKS, Coll.CATALOG_CELLS):
         mongo_db[coll.value].delete_many({})
 
 
-def run(page: str, user: str = USER, **state: Any) -> AppTest:
+def run(page: str, user: str | None = USER, params: dict[str, str] | None = None, **state: Any) -> AppTest:
+    """Run a page for `user` (None: as the URL's query `params` say) with widget `state`."""
     at = signed_in(AppTest.from_file(str(PAGES / page), default_timeout=60), ADMIN)
-    at.session_state["user_id"] = user
+    if user:
+        at.session_state["user_id"] = user
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
     for k, v in state.items():
         at.session_state[k] = v
     at.run()

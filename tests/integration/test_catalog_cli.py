@@ -37,6 +37,8 @@ def test_catalog_load_cli(stack: Any, mongo_db: Any, tmp_path: Path) -> None:
     assert file_report["dataset"] == "rodolfofigueroa" and file_report["rejects"] == {"bad_track_id": 1}
     assert file_report["inserted"] + file_report["updated"] + file_report["unchanged"] == 120
     assert "reading the files in" in out.stderr
+    assert report["reenriched"]["plays"] == 0  # no plays yet: nothing to re-enrich
+    assert {"by_id", "by_name", "match_share"} <= report["coverage"].keys()
     tracks = list(mongo_db.tracks.find({"features": {"$ne": None}}))
     loaded = [t for t in tracks if field_sources(t)["features"] == "kaggle:rodolfofigueroa"]
     assert len(loaded) >= 120

@@ -247,11 +247,16 @@ def write_extended(folder: Path, total: int, per_file: int = 16_000, generation:
     return paths
 
 
-def write_export(folder: Path, extended: int = 2_000, account: int = 300) -> Path:
-    """A folder with one file of every kind the importer understands."""
+def write_export(folder: Path, extended: int = 2_000, account: int = 300, account_old: int = 0) -> Path:
+    """A folder with one file of every kind the importer understands; with `account_old`, that
+    many music rows of 2022 in the older account-data layout (`StreamingHistory0.json`, music and
+    podcasts in one file) too."""
     write_extended(folder, extended // 2, per_file=max(1, extended // 4), generation="new")
     write_extended(folder / "old", extended - extended // 2, per_file=max(1, extended // 4), generation="old")
     write_json(folder / "MyData/StreamingHistory_music_0.json", account_music(account))
+    if account_old:
+        older = account_music(account_old, seed=9, start=datetime(2022, 6, 1, tzinfo=UTC))
+        write_json(folder / "MyData (2022)/StreamingHistory0.json", older)
     write_json(folder / "MyData/StreamingHistory_podcast_0.json", account_podcasts(20))
     write_json(folder / "MyData/StreamingHistory_audiobook_0.json", account_audiobooks(5))
     write_json(folder / "MyData/Playlist1.json", playlist_doc())

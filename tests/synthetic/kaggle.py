@@ -1,8 +1,9 @@
-"""Synthetic files in the rodolfofigueroa and yamaerenay schemas (tests and the benchmark).
+"""Synthetic files in the Kaggle datasets' schemas (tests and the benchmark).
 
     from tests.synthetic.kaggle import write_tracks_features, write_yamaerenay
     write_tracks_features(Path("tracks_features.csv"), rows=1_200_000, seed=1)
     write_yamaerenay(Path("folder"), rows=500, seed=1)  # tracks.csv + artists.csv
+    write_catalog_of(Path("dataset.csv"), Library().tracks[:200])  # tracks of a generated export
 
 Both reuse the genre profiles of `generate_sample`, and reproduce the quirks: list-literal artist
 columns (names with quotes and commas), mixed-precision release dates, float time signatures.
@@ -14,7 +15,7 @@ import csv
 import random
 from pathlib import Path
 
-from kaggle_seed.generate_sample import GENRES, base62_id, make_artists, make_features
+from kaggle_seed.generate_sample import GENRES, base62_id, make_artists, make_features, write_csv
 
 RODOLFO_HEADER = [
     "id",
@@ -132,6 +133,31 @@ def write_tracks_features(path: Path, rows: int, seed: int = 1, n_artists: int =
     return path
 
 
+def write_catalog_of(path: Path, tracks: list[dict], seed: int = 1) -> Path:
+    """A maharshipandya `dataset.csv` (features and a genre per track) of exactly these tracks
+    ({id, name, artist, album, duration}, e.g. `tests.synthetic.exports.Library().tracks`):
+    a catalog that knows some of a generated export's tracks, by id and by artist + name."""
+    rng = random.Random(seed)
+    rows = []
+    for t in tracks:
+        genre = rng.choice(sorted(GENRES))
+        features = {**make_features(rng, genre), "duration_ms": t["duration"]}
+        rows.append(
+            {
+                "track_id": t["id"],
+                "artists": t["artist"],
+                "album_name": t["album"],
+                "track_name": t["name"],
+                "popularity": rng.randint(0, 90),
+                **features,
+                "track_genre": genre,
+            }
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_csv(rows, path)
+    return path
+
+
 def write_yamaerenay(folder: Path, rows: int, seed: int = 1, n_artists: int = 100) -> Path:
     """`tracks.csv` + `artists.csv` (artist genres as list literals, often empty)."""
     rng = random.Random(seed)
@@ -176,4 +202,4 @@ def write_yamaerenay(folder: Path, rows: int, seed: int = 1, n_artists: int = 10
     return folder
 
 
-__all__ = ["GENRES", "write_tracks_features", "write_yamaerenay"]
+__all__ = ["GENRES", "write_catalog_of", "write_tracks_features", "write_yamaerenay"]

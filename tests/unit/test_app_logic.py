@@ -81,7 +81,47 @@ def test_change_and_sum() -> None:
         "plays": 4,
         "minutes": 1.5,
         "skips": 0,
+        "other": {},
     }
+
+
+def test_sum_keeps_podcasts_and_audiobooks_apart() -> None:
+    pod = {"streams": 1, "plays": 2, "minutes": 40.0, "skips": 1}
+    book = {"streams": 1, "plays": 1, "minutes": 20.0, "skips": 0}
+    docs = [
+        {"streams": 2, "plays": 2, "minutes": 7.0, "other": {"episode": pod}},
+        {"streams": 1, "plays": 1, "minutes": 3.0, "other": {"episode": pod, "audiobook": book}},
+    ]
+    total = logic.sum_totals(docs)
+    assert (total["streams"], total["minutes"]) == (3, 10.0)  # music only
+    assert total["other"]["episode"] == {"streams": 2, "plays": 4, "minutes": 80.0, "skips": 2}
+    shown = logic.other_figures(total)
+    assert [(k, label, c["minutes"]) for k, label, c in shown] == [
+        ("episode", "Podcasts", 80.0),
+        ("audiobook", "Audiobooks", 20.0),
+    ]
+    assert logic.other_figures(logic.sum_totals([{"streams": 1}])) == []
+
+
+def test_period_query_params_round_trip() -> None:
+    from streamlit_app.periods import Period, from_param, latest_with_plays, to_param
+
+    month = Period(date(2024, 5, 1), date(2024, 5, 31))
+    assert to_param("this month", month) == "this-month"
+    assert from_param("this-month") == ("this month", None)
+    assert from_param(to_param("custom", month)) == ("custom", (date(2024, 5, 1), date(2024, 5, 31)))
+    assert from_param("2023-02") == ("custom", (date(2023, 2, 1), date(2023, 2, 28)))
+    assert from_param("2023") == ("custom", (date(2023, 1, 1), date(2023, 12, 31)))
+    for bad in ("", None, "soon", "2024-13", "2024-05-09..2024-05-01"):
+        assert from_param(bad) is None
+    latest = latest_with_plays("this month", date(2025, 11, 17))
+    assert (latest.start, latest.end, latest.label) == (
+        date(2025, 11, 1),
+        date(2025, 11, 30),
+        "November 2025",
+    )
+    year = latest_with_plays("this year", date(2025, 11, 17))
+    assert (year.start, year.end) == (date(2025, 1, 1), date(2025, 12, 31))
 
 
 def test_rank_rows_merges_periods() -> None:

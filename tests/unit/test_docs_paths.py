@@ -44,6 +44,7 @@ EXTERNAL = {
     "artists.csv",
     "YourLibrary.json",
     "Userdata.json",
+    "StreamingHistory0.json",
     "inbox/done/",
     "inbox/failed/",
     "apache/kafka",

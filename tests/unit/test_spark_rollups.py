@@ -214,3 +214,95 @@ def test_entity_rows_split_into_stable_buckets_with_ranks():
     top = gold.unpack_rows(head["top"])
     assert [r["key"] for r in top] == [r["key"] for r in sorted(rows, key=lambda r: r["rank"])][: gold.TOP_N]
     assert top[0]["series"] is None
+
+
+def test_music_counted_apart_from_podcasts_and_audiobooks():
+    day2 = T0 + timedelta(days=1)
+    music = [ev("m1", "export_extended", ms=200_000), ev("m2", "export_extended", T0 + timedelta(minutes=5))]
+    episode = ev(
+        "p1",
+        "export_extended",
+        T0 + timedelta(minutes=60),
+        "ep1",
+        1_800_000,
+        kind="episode",
+        track_name="Ep 1",
+        artist_names=["The Show"],
+        album_name="The Show",
+    )
+    book = ev(
+        "b1",
+        "export_account",
+        day2,
+        None,
+        600_000,
+        kind="audiobook",
+        track_name="Chapter 1",
+        artist_names=["A. Writer"],
+        album_name="The Book",
+    )  # a day with no music at all
+    plays = [play_document("u", r["event_id"], [r], None, {}, "UTC", 30_000) for r in [*music, episode, book]]
+    days = day_rollups("u", plays)
+    totals = {d["period"]: d for d in days[Coll.ROLLUP_TOTALS]}
+    first = totals["2024-05-01"]
+    assert (first["streams"], first["plays"], first["minutes"]) == (2, 2, pytest.approx(300_000 / 60000))
+    assert first["other"] == {"episode": {"streams": 1, "plays": 1, "minutes": 30.0, "skips": 0}}
+    assert len(first["play_ids"]) == 3  # every play is listed (sessions, the Live page)
+    second = totals["2024-05-02"]  # kept although it holds no music
+    assert (second["streams"], second["other"]["audiobook"]["plays"], second["play_ids"]) == (0, 1, ["b1"])
+    heads = {(d["period"], d["entity_type"]): d for d in days[Coll.ROLLUP_ENTITIES]}
+    assert gold.unpack_rows(heads["2024-05-01", "show"]["top"])[0]["name"] == "The Show"
+    (ep,) = gold.unpack_rows(heads["2024-05-01", "episode"]["top"])
+    assert (ep["name"], ep["artist_name"], ep["track_id"]) == ("Ep 1", "The Show", "ep1")
+    assert gold.unpack_rows(heads["2024-05-02", "show"]["top"])[0]["name"] == "The Book"
+    assert {r["key"] for r in gold.unpack_rows(heads["2024-05-01", "track"]["top"])} == {"beyonce|halo"}
+    assert ("2024-05-02", "artist") not in heads  # an author is not a music artist
+    (cells,) = [d for d in days[Coll.ROLLUP_HEATMAP] if d["period"] == "2024-05-01"]
+    assert sum(c["streams"] for c in cells["cells"]) == 2
+    (taste,) = days[Coll.TASTE_PROFILES]  # music only: the audiobook day has no taste profile
+    assert taste["period"] == "2024-05-01"
+    month = roll_up("u", "month", days)
+    (m,) = month[Coll.ROLLUP_TOTALS]
+    assert (m["streams"], m["other"]["episode"]["plays"], m["other"]["audiobook"]["plays"]) == (2, 1, 1)
+    assert m["series"]["2024-05-02"] == {
+        "streams": 0,
+        "plays": 0,
+        "minutes": 0.0,
+        "skips": 0,
+        "other": {"audiobook": {"streams": 1, "plays": 1, "minutes": 10.0, "skips": 0}},
+    }
+    (y,) = roll_up("u", "year", month)[Coll.ROLLUP_TOTALS]
+    assert y["other"]["episode"]["minutes"] == 30.0 and y["streams"] == 2
+
+
+def test_name_index_keeps_the_best_track_per_key():
+    from core import gold
+    from kaggle_seed.names import name_entries
+
+    tracks = [
+        {"_id": "zzz", "name": "Halo", "artist_names": ["Beyoncé"], "features": [0.1], "genres": ["pop"]},
+        {"_id": "aaa", "name": "HALO", "artist_names": ["Beyonce", "X"], "features": None},
+        {"_id": "bbb", "name": "Halo!", "artist_names": ["Beyoncé"], "features": [0.2], "genres": ["pop"]},
+        {"_id": "ccc", "name": None, "artist_names": ["Nobody"]},  # no title: not indexed
+    ]
+    entries = name_entries(tracks)
+    (bucket,) = entries.values()
+    assert list(entries) == [gold.bucket_of("beyonce|halo", gold.NAME_BUCKETS)]
+    assert bucket == {"beyonce|halo": ("bbb", 3)}  # features + genres beat none; then the smaller id
+    assert gold.unpack_names(gold.pack_names(bucket)) == bucket
+
+
+def test_play_document_records_how_it_matched_the_catalog():
+    track = {"_id": "cat1", "features": {"energy": 0.5}, "genres": ["rock"], "album_name": "Alb"}
+    account = ev("a", "export_account", track_id=None)
+    doc = play_document("u", "p", [account], track, {}, "UTC", 30_000, matched_by="name")
+    assert (doc["matched_by"], doc["catalog_track_id"], doc["genres"], doc["album_name"]) == (
+        "name",
+        "cat1",
+        ["rock"],
+        "Alb",
+    )
+    assert doc["catalog_fields"] == ["album_name"]  # not the play's own: dropped on re-enrichment
+    assert source_records(doc)[0]["album_name"] is None
+    unmatched = play_document("u", "p", [account], None, {}, "UTC", 30_000)
+    assert unmatched["matched_by"] is None and "catalog_track_id" not in unmatched
