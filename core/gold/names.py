@@ -3,7 +3,7 @@ so plays without a track id (account-data exports) are enriched by name.
 
 NAME_BUCKETS documents `names_id(bucket)`, each `entries` packed (`pack_names`: one line per key,
 `key \t track id \t rank`); a key lives in bucket `bucket_of(key, NAME_BUCKETS)`. Written by the
-Kaggle backfill (`batch.names`), read with `core.gold.readers.tracks_by_name`.
+Kaggle backfill (`kaggle_seed.names`), read with `core.gold.readers.tracks_by_name`.
 """
 
 from __future__ import annotations
