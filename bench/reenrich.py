@@ -64,7 +64,8 @@ def _events(rng: random.Random, library: list[dict[str, Any]], n: int) -> list[d
 
 
 def _store(db: Any, settings: Any, events: list[dict[str, Any]]) -> None:
-    from pipeline.store import JobConfig, build_plays, store_plays
+    from pipeline.job import JobConfig
+    from pipeline.store import build_plays, store_plays
 
     cfg = JobConfig.from_settings(settings)
     for year in sorted({e["ended_at"].year for e in events}):

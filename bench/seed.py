@@ -6,7 +6,7 @@
 Plays follow a long-tail catalog (tracks, artists, albums, genres, release years, platforms,
 audio features), ~80 % whole listens and ~20 % skips, at evening-heavy hours. Each is built by
 `pipeline.enrich.play_document` from a `PlayEvent`-shaped record and its catalog track, and the
-gold layer is written by `pipeline.store.rebuild_rollups`, one year at a time (the plays of the
+gold layer is written by `pipeline.rollup_plan.rebuild_rollups`, one year at a time (the plays of the
 neighbouring days passed along, so day boundaries and sessions come out as in one run).
 
 Only the plays of the last `stored_days` days are inserted into `plays` (inserting all of them
@@ -26,7 +26,9 @@ from core.collections import Coll
 from core.settings import get_settings
 from kaggle_seed.cells import by_cell, merge_cells, packed
 from pipeline.enrich import play_document
-from pipeline.store import ID_CHUNK, JobConfig, rebuild_rollups
+from pipeline.job import JobConfig
+from pipeline.rollup_plan import rebuild_rollups
+from core.mongo import ID_CHUNK
 
 CATALOG = {"tracks": 30_000, "artists": 3_000, "albums": 6_000, "genres": 80}
 PLATFORMS = ("android", "ios", "web")

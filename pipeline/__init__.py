@@ -5,7 +5,12 @@
 - `pipeline.rollups`   — the gold documents of a set of plays (totals, entity rows, heatmaps)
 - `pipeline.sessions`  — listening sessions and streaks in the listener's time zone
 - `pipeline.profiles`  — taste and playlist profiles (audio-feature averages)
-- `pipeline.store`     — storing plays and recomputing the touched gold documents (exact, never incremented)
+- `pipeline.store`     — one user's events of a batch: dedupe, enrich, store (`process_user`)
+- `pipeline.rollup_plan` — the touched gold documents recomputed from stored plays, never incremented
+- `pipeline.catalog`   — the catalog a play is enriched from (by id, else by name)
+- `pipeline.writes`    — plays and gold documents written by `_id`
+- `pipeline.job`       — a job's settings, an executor's client, a user's counting rules
+- `pipeline.playlists` — playlist profiles (merged snapshots, audio-feature profile)
 - `pipeline.reprocess` — re-merging stored plays with today's catalog (`earshot spark reprocess`)
 - `pipeline.coverage`  — how much of the plays the catalog covers
 

@@ -11,7 +11,7 @@ from typing import Any
 from core.collections import Coll
 from core.events import utc_now
 from pipeline import profiles
-from pipeline.store import changed_tracks, load_catalog
+from pipeline.catalog import changed_tracks, load_catalog
 
 ITEM_FIELDS = ("position", "track_id", "track_name", "artist_names", "album_name")
 

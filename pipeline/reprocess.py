@@ -31,10 +31,12 @@ from core import gold, mongo
 from core.collections import Coll
 from core.mongo import find_ids
 from core.settings import Settings
+from pipeline.catalog import changed_tracks
 from pipeline.dedupe import name_key
 from pipeline.enrich import source_records
+from pipeline.job import JobConfig, user_rules
 from pipeline.playlists import refresh_profiles
-from pipeline.store import JobConfig, build_plays, changed_tracks, store_plays, user_rules
+from pipeline.store import build_plays, store_plays
 
 Doc = dict[str, Any]
 ENRICHED = ("features", "genres", "release_year", "album_name", "album_id", "matched_by", "catalog_track_id")

@@ -25,8 +25,8 @@ from core.collections import Coll
 from core.events import PlaylistTrackEvent, utc_now
 from core.settings import Settings
 from core.topics import Topic
+from pipeline.catalog import load_catalog
 from pipeline.playlists import merge_items, playlist_profile
-from pipeline.store import load_catalog
 from spark_jobs.pulse import QueryPulse
 from spark_jobs.sinks import DeadLetters
 from spark_jobs.sources import parse, read_topic

@@ -27,7 +27,7 @@ from pyspark.sql.streaming import StreamingQuery
 from core.events import PlayEvent
 from core.settings import Settings
 from core.topics import Topic
-from pipeline.store import JobConfig
+from pipeline.job import JobConfig
 from spark_jobs.pulse import QueryPulse
 from spark_jobs.sinks import DeadLetters
 from spark_jobs.sources import check, check_columns, read_topic
@@ -79,7 +79,8 @@ def process_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]
             return
         # imported here, not captured: this function is pickled to the workers, and names from
         # `python -m spark_jobs.plays` (module __main__) would not resolve there
-        from pipeline.store import executor_client, process_user
+        from pipeline.job import executor_client
+        from pipeline.store import process_user
         from spark_jobs.sinks import store_letter
 
         db = executor_client(cfg.mongo_url)[cfg.mongo_db]

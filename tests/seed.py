@@ -2,7 +2,7 @@
 
 Plays are built like the Spark job builds them (`pipeline.enrich.play_document` over
 `PlayEvent` records and catalog tracks), stored, and the gold layer is written by
-`pipeline.store.rebuild_rollups` — so the pages read exactly what the pipeline writes. The
+`pipeline.rollup_plan.rebuild_rollups` — so the pages read exactly what the pipeline writes. The
 expected numbers are computed here plainly from the plays (counting, not the rollup code), so a
 wrong rollup or a wrong read fails the tests. Used by the AppTests and the browser test.
 
@@ -22,7 +22,8 @@ from core.events import PlayEvent
 from core.settings import get_settings
 from kaggle_seed.cells import rebuild_cells
 from pipeline.enrich import play_document
-from pipeline.store import JobConfig, rebuild_rollups
+from pipeline.job import JobConfig
+from pipeline.rollup_plan import rebuild_rollups
 
 USER, DEMO, EMPTY = "alice", "demo-listener", "newbie"
 ZONE = "UTC"

@@ -18,7 +18,8 @@ import pytest
 from core import gold
 from core.collections import Coll
 from pipeline import rollups
-from pipeline.store import JobConfig, plan_rollups, write_rollups
+from pipeline.job import JobConfig
+from pipeline.rollup_plan import plan_rollups, write_rollups
 from tests.integration.gold import listen, write_plays
 
 ZONE = "Europe/Berlin"

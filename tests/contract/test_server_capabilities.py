@@ -38,7 +38,7 @@ def test_insert_all_replaces_a_document_another_writer_made_across_batch_splits(
     """mongo-java-server takes 1,000 writes per batch (MongoDB and FerretDB 100,000), so pymongo
     splits the insert and the duplicate's index in the error is an offset into the whole list:
     the one replaced must be the one that collided."""
-    from pipeline.store import insert_all
+    from pipeline.writes import insert_all
 
     if contract_db.client.admin.command("isMaster")["maxWriteBatchSize"] >= 2500:
         pytest.skip("this server takes the 2,500 documents in one batch")

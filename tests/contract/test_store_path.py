@@ -12,7 +12,8 @@ import pytest
 from core import gold
 from core.collections import Coll
 from core.events import PlayEvent
-from pipeline.store import JobConfig, process_user
+from pipeline.job import JobConfig
+from pipeline.store import process_user
 
 USER = "erin"
 START = datetime(2024, 6, 1, 18, 0, tzinfo=UTC)

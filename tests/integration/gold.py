@@ -1,5 +1,5 @@
 """Gold documents for integration tests, written by the real writer: play documents
-(`pipeline.enrich.play_document`) stored, then `pipeline.store.rebuild_rollups` over their days.
+(`pipeline.enrich.play_document`) stored, then `pipeline.rollup_plan.rebuild_rollups` over their days.
 
     plays = write_plays(mongo_db, settings, "alice", [listen(end, "Song", "Artist", ms=200_000)])
 """
@@ -13,7 +13,9 @@ from core import gold
 from core.events import PlayEvent
 from core.settings import Settings
 from pipeline.enrich import play_document
-from pipeline.store import JobConfig, rebuild_rollups, replace_plays
+from pipeline.job import JobConfig
+from pipeline.rollup_plan import rebuild_rollups
+from pipeline.writes import replace_plays
 
 Doc = dict[str, Any]
 

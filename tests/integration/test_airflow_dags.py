@@ -51,7 +51,8 @@ SAMPLE = [r for r in generate_rows() if r["track_name"]][:5]
 
 
 def _seed_plays(db: Any, user: str, ends: list[dt.datetime]) -> None:
-    from pipeline.store import JobConfig, build_plays, store_plays
+    from pipeline.job import JobConfig
+    from pipeline.store import build_plays, store_plays
 
     plays = []
     for i, end in enumerate(ends):

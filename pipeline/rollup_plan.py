@@ -1,0 +1,162 @@
+"""Which gold documents a set of changed plays touches, recomputed from the stored plays (never
+incremented): the touched days with their sessions, then month, year and all time from the
+complete level below (`plan_rollups`), written by `_id` (`write_rollups`).
+
+    plan = plan_rollups(db, cfg, user_id, zone, days, known)
+    write_rollups(db, plan)
+    rebuild_rollups(db, cfg, user_id, days)   # both, from what is stored
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo.database import Database
+
+from core import gold
+from core.collections import Coll
+from core.events import utc_now
+from core.mongo import ID_CHUNK, find_ids
+from pipeline import rollups, sessions
+from pipeline.job import JobConfig
+from pipeline.writes import day_docs, insert_all
+
+Doc = dict[str, Any]
+
+
+NEXT_LEVEL = (("day", "month"), ("month", "year"), ("year", "all"))
+
+
+def _shift(day: str, n: int) -> str:
+    return (datetime.strptime(day, "%Y-%m-%d") + timedelta(days=n)).strftime("%Y-%m-%d")
+
+
+def _around(days: set[str], n: int) -> set[str]:
+    return {_shift(d, k) for d in days for k in range(-n, n + 1)}
+
+
+def plays_of_days(db: Database[Doc], user_id: str, days: set[str], known: dict[str, Doc]) -> list[Doc]:
+    """Current plays of the given local days: the stored day lists, fetched unless in `known`
+    (just-written versions win; a play that moved to another day drops out)."""
+    listed = {i for d in day_docs(db, user_id, days).values() for i in d.get("play_ids", [])}
+    missing = sorted(listed - known.keys())
+    found = {p["_id"]: p for p in find_ids(db, Coll.PLAYS, missing, {"records": 0})}
+    pool = {i: known[i] for i in listed & known.keys()} | found
+    pool |= {i: p for i, p in known.items() if p.get("local_day") in days}
+    return [p for p in pool.values() if p.get("local_day") in days]
+
+
+def _stored(
+    db: Database[Doc], user_id: str, grain: str, periods: list[str], colls: tuple[Coll, ...]
+) -> dict[Coll, list[Doc]]:
+    ids = rollups.doc_ids(user_id, grain, periods)
+    return {
+        coll: gold.entity_row_docs(db, ids[coll])
+        if coll == Coll.ROLLUP_ENTITY_ROWS
+        else find_ids(db, coll, ids[coll])
+        for coll in colls
+    }
+
+
+@dataclass
+class RollupPlan:
+    """Recomputed gold documents of a user and the `_id`s they replace."""
+
+    user_id: str
+    zone: str
+    rebuilt_days: set[str]
+    written: dict[Coll, list[Doc]]
+    replaced: dict[Coll, list[str]]
+
+
+def rebuild_rollups(
+    db: Database[Doc],
+    cfg: JobConfig,
+    user_id: str,
+    zone: str,
+    days: set[str],
+    known: dict[str, Doc] | None = None,
+) -> None:
+    """Recompute the rollups of the given local days from the stored plays and write them."""
+    write_rollups(db, plan_rollups(db, cfg, user_id, zone, days, known or {}))
+
+
+def plan_rollups(
+    db: Database[Doc],
+    cfg: JobConfig,
+    user_id: str,
+    zone: str,
+    days: set[str],
+    known: dict[str, Doc],
+    same_times: bool = False,
+) -> RollupPlan | None:
+    """Recompute the given local days (and their neighbours, whose sessions may change) from the
+    plays, then their months, years and all time from the level below. Reads only; None when
+    there is nothing to do.
+
+    `same_times`: the plays changed only in what enrichment gives them (a catalog load), not in
+    when or how long they played, so the days' stored sessions hold and their neighbours need no
+    rebuild (a re-enrichment scattered over many days reads ~5x fewer plays)."""
+    if not days:
+        return None
+    now = utc_now()
+    if same_times:
+        rebuilt = set(days)
+        plays = plays_of_days(db, user_id, rebuilt, known)
+        ids = [gold.period_id(user_id, "day", d) for d in sorted(rebuilt)]
+        stored_days = find_ids(db, Coll.ROLLUP_TOTALS, ids, {"period": 1, "session_list": 1})
+        by_day = {d["period"]: list(d.get("session_list") or []) for d in stored_days}
+    else:
+        rebuilt = _around(days, 1)
+        plays = plays_of_days(db, user_id, _around(days, 2), known)
+        by_day = sessions.sessions_by_day(user_id, plays, cfg.gap_minutes, zone)
+    fresh = rollups.day_rollups(user_id, [p for p in plays if p["local_day"] in rebuilt], by_day, now)
+    periods: dict[str, set[str]] = {"day": rebuilt}
+    written = {coll: list(docs) for coll, docs in fresh.items()}
+    lower_docs = fresh
+    for lower, upper in NEXT_LEVEL:
+        parents = {gold.parent_period(lower, p) for p in periods[lower]}
+        years: set[str] = set()
+        if upper == "all":
+            stored_all = (
+                db[Coll.ROLLUP_TOTALS.value].find_one({"_id": gold.period_id(user_id, "all", "all")}) or {}
+            )
+            years = set(stored_all.get("series", {})) | periods["year"]
+        children = {c for p in parents for c in gold.child_periods(upper, p, years)} - periods[lower]
+        stored = _stored(db, user_id, lower, sorted(children), rollups.INPUTS)
+        merged = {coll: stored[coll] + lower_docs.get(coll, []) for coll in rollups.INPUTS}
+        lower_docs = rollups.roll_up(user_id, upper, merged, now)
+        periods[upper] = parents
+        for coll, docs in lower_docs.items():
+            written[coll].extend(docs)
+    replaced: dict[Coll, list[str]] = {
+        coll: [i for grain, ps in periods.items() for i in rollups.doc_ids(user_id, grain, ps)[coll]]
+        for coll in rollups.COLLECTIONS
+        if coll != Coll.ROLLUP_ENTITY_ROWS
+    }
+    replaced[Coll.ROLLUP_ENTITY_ROWS] = [
+        d["_id"]
+        for grain, ps in periods.items()
+        for d in gold.entity_row_docs(
+            db, rollups.doc_ids(user_id, grain, ps)[Coll.ROLLUP_ENTITY_ROWS], projection={"_id": 1}
+        )
+    ]
+    return RollupPlan(user_id, zone, rebuilt, written, replaced)
+
+
+def write_rollups(db: Database[Doc], plan: RollupPlan | None) -> None:
+    """Each collection gets one delete and one insert by `_id` (absolute values, so a replayed
+    batch rewrites the same documents), then the user's stats."""
+    if plan is None:
+        return
+    for coll in rollups.COLLECTIONS:
+        ids = plan.replaced[coll]
+        for i in range(0, len(ids), ID_CHUNK):
+            db[coll.value].delete_many({"_id": {"$in": ids[i : i + ID_CHUNK]}})
+        if plan.written[coll]:
+            insert_all(db[coll.value], plan.written[coll])
+    totals = plan.written[Coll.ROLLUP_TOTALS]
+    all_time = next((d for d in totals if d["grain"] == "all"), None)
+    sessions.refresh_user_stats(db, plan.user_id, plan.rebuilt_days, totals, all_time, plan.zone)
