@@ -23,12 +23,12 @@ from typing import Any
 
 from core import gold
 from core.collections import Coll
+from core.mongo import ID_CHUNK
 from core.settings import get_settings
 from kaggle_seed.cells import by_cell, merge_cells, packed
 from pipeline.enrich import play_document
 from pipeline.job import JobConfig
 from pipeline.rollup_plan import rebuild_rollups
-from core.mongo import ID_CHUNK
 
 CATALOG = {"tracks": 30_000, "artists": 3_000, "albums": 6_000, "genres": 80}
 PLATFORMS = ("android", "ios", "web")
