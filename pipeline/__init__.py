@@ -3,6 +3,7 @@
 - `pipeline.dedupe`    — one play per listen across sources (API, export, demo): merge rules, name keys
 - `pipeline.enrich`    — a play document from an event and its catalog track (features, genres)
 - `pipeline.rollups`   — the gold documents of a set of plays (totals, entity rows, heatmaps)
+- `pipeline.entities`  — what a play counts for: music or not, its track, artist, album, show…
 - `pipeline.sessions`  — listening sessions and streaks in the listener's time zone
 - `pipeline.profiles`  — taste and playlist profiles (audio-feature averages)
 - `pipeline.store`     — one user's events of a batch: dedupe, enrich, store (`process_user`)
