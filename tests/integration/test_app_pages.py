@@ -302,6 +302,7 @@ def test_no_users_tells_how_to_start(mongo_db: Any) -> None:
     old = os.environ["EARSHOT_MONGO_DB"]
     os.environ["EARSHOT_MONGO_DB"] = old + "_empty"
     get_settings.cache_clear()
+    st.cache_data.clear()  # the users cached a moment ago are the other database's
     empty = mongo_db.client[old + "_empty"]
     try:
         at = AppTest.from_file(str(PAGES / "overview.py"), default_timeout=60).run()
@@ -314,4 +315,5 @@ def test_no_users_tells_how_to_start(mongo_db: Any) -> None:
     finally:
         os.environ["EARSHOT_MONGO_DB"] = old
         get_settings.cache_clear()
+        st.cache_data.clear()
         mongo_db.client.drop_database(old + "_empty")

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from core import gold
 from core.events import utc_now
 from tests.imported import LAST_MONTH, USER, import_then_load
+from tests.integration.signin import add_accounts
 from tests.integration.test_app_pages import metrics
 from tests.integration.test_app_pages import run as run_page
 
@@ -25,6 +26,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.spark]
 @pytest.fixture(scope="module")
 def history(stack, spark, mongo_db, tmp_path_factory, checkpoint_root) -> Iterator[dict[str, Any]]:
     st.cache_data.clear()  # results cached by an earlier module's AppTests (other database)
+    add_accounts(mongo_db)  # the pages ask for a signed-in account (run_page signs in the admin)
     yield import_then_load(stack, spark, tmp_path_factory.mktemp("first-use"), checkpoint_root)
 
 
