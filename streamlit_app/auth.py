@@ -149,7 +149,7 @@ def _wrong_identity() -> None:
 
 def sign_in_form() -> None:
     """The sign-in page: single sign-on buttons (when configured) and the password form."""
-    st.title("Sign in")
+    st.subheader("Sign in to see this page")  # under the page's own title
     db = q.db()
     providers = sso_providers()
     if not providers and not accounts.exists(db):

@@ -56,7 +56,7 @@ def page(name: str, account: str | None = None, query: dict[str, str] | None = N
 
 def signing_in(at: AppTest) -> bool:
     """The sign-in form is on screen (after the page's own title when a page runs alone)."""
-    return "Sign in" in [t.value for t in at.title]
+    return "Sign in to see this page" in [t.value for t in at.subheader]
 
 
 def shown(at: AppTest) -> str:
