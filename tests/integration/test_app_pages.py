@@ -37,9 +37,18 @@ def seeded(mongo_db: Any) -> Iterator[dict[str, Any]]:
         mongo_db[coll.value].delete_many({})
 
 
-def run(page: str, user: str | None = USER, params: dict[str, str] | None = None, **state: Any) -> AppTest:
-    """Run a page for `user` (None: as the URL's query `params` say) with widget `state`."""
-    at = signed_in(AppTest.from_file(str(PAGES / page), default_timeout=60), ADMIN)
+def run(
+    page: str,
+    user: str | None = USER,
+    params: dict[str, str] | None = None,
+    account: str | None = ADMIN,
+    **state: Any,
+) -> AppTest:
+    """Run a page signed in as `account` (None: nobody) for `user` (None: as the URL's query
+    `params` say) with widget `state`."""
+    at = AppTest.from_file(str(PAGES / page), default_timeout=60)
+    if account:
+        signed_in(at, account)
     if user:
         at.session_state["user_id"] = user
     for k, v in (params or {}).items():

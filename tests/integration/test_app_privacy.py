@@ -21,7 +21,8 @@ from streamlit.testing.v1 import AppTest
 from core.collections import Coll
 from core.events import utc_now
 from streamlit_app import auth
-from tests.integration.signin import ADMIN, ALICE, DEMO_OWNER, PASSWORDS, add_accounts, signed_in
+from tests.integration.signin import ADMIN, ALICE, DEMO_OWNER, PASSWORDS, add_accounts
+from tests.integration.test_app_pages import run
 from tests.seed import DEMO, EMPTY, USER, build_play, seed_known, write_plays
 
 pytestmark = pytest.mark.integration
@@ -42,16 +43,8 @@ def seeded(mongo_db: Any) -> Iterator[dict[str, Any]]:
 
 
 def page(name: str, account: str | None = None, query: dict[str, str] | None = None, **state: Any) -> AppTest:
-    at = AppTest.from_file(str(PAGES / name), default_timeout=60)
-    if account:
-        signed_in(at, account)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    for k, v in state.items():
-        at.session_state[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    """A page as `account` (None: not signed in), with only the given query and widget state."""
+    return run(name, user=None, params=query, account=account, **state)
 
 
 def signing_in(at: AppTest) -> bool:
