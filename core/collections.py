@@ -91,6 +91,7 @@ class Coll(StrEnum):
     ROLLUP_TOTALS = "rollup_totals"
     ROLLUP_ENTITIES = "rollup_entities"
     ROLLUP_ENTITY_ROWS = "rollup_entity_rows"
+    ROLLUP_ENTITY_KEYS = "rollup_entity_keys"
     ROLLUP_HEATMAP = "rollup_heatmap"
     USER_STATS = "user_stats"
     PLAYLISTS = "playlists"

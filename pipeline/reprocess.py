@@ -91,10 +91,8 @@ def reprocess(
 
 def _played(db: Any, user: str) -> set[str]:
     """Track ids and name keys of every track the user played (the all-time track head)."""
-    head = db[Coll.ROLLUP_ENTITIES.value].find_one(
-        {"_id": gold.head_id(user, "all", "all", "track")}, {"keys": 1}
-    )
-    return set(gold.unpack_list((head or {}).get("keys")))
+    head = gold.head_id(user, "all", "all", "track")
+    return gold.played_keys(db, [head])[head]
 
 
 def _months(db: Any, user: str) -> list[str]:
@@ -108,9 +106,8 @@ def _months(db: Any, user: str) -> list[str]:
 
 def _heads(db: Any, user: str, grain: str, periods: list[str], wanted: set[str]) -> list[str]:
     """The periods whose track head lists one of the `wanted` track ids or name keys."""
-    ids = [gold.head_id(user, grain, p, "track") for p in periods]
-    found = find_ids(db, Coll.ROLLUP_ENTITIES, ids, {"keys": 1, "period": 1})
-    return sorted(d["period"] for d in found if not wanted.isdisjoint(gold.unpack_list(d.get("keys"))))
+    heads = {gold.head_id(user, grain, p, "track"): p for p in periods}
+    return sorted(heads[h] for h, keys in gold.played_keys(db, heads).items() if not wanted.isdisjoint(keys))
 
 
 def affected_plays(db: Any, user: str, since: dt.datetime | None) -> tuple[list[Doc], list[Doc], set[str]]:

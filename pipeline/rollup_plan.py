@@ -1,6 +1,7 @@
 """Which gold documents a set of changed plays touches, recomputed from the stored plays (never
 incremented): the touched days with their sessions, then month, year and all time from the
-complete level below (`plan_rollups`), written by `_id` (`write_rollups`).
+complete level below (`plan_rollups`), written by `_id` (`write_rollups`): upserts first, totals
+last, then the documents no longer produced are deleted, so a reader never finds a gap.
 
     plan = plan_rollups(db, cfg, user_id, zone, days, known)
     write_rollups(db, plan)
@@ -21,7 +22,7 @@ from core.events import utc_now
 from core.mongo import ID_CHUNK, find_ids
 from pipeline import rollups, sessions
 from pipeline.job import JobConfig
-from pipeline.writes import day_docs, insert_all
+from pipeline.writes import day_docs, upsert_all
 
 Doc = dict[str, Any]
 
@@ -131,32 +132,43 @@ def plan_rollups(
         periods[upper] = parents
         for coll, docs in lower_docs.items():
             written[coll].extend(docs)
-    replaced: dict[Coll, list[str]] = {
-        coll: [i for grain, ps in periods.items() for i in rollups.doc_ids(user_id, grain, ps)[coll]]
-        for coll in rollups.COLLECTIONS
-        if coll != Coll.ROLLUP_ENTITY_ROWS
-    }
-    replaced[Coll.ROLLUP_ENTITY_ROWS] = [
-        d["_id"]
-        for grain, ps in periods.items()
-        for d in gold.entity_row_docs(
-            db, rollups.doc_ids(user_id, grain, ps)[Coll.ROLLUP_ENTITY_ROWS], projection={"_id": 1}
-        )
-    ]
+    replaced = {coll: _replaced_ids(db, user_id, periods, coll) for coll in rollups.COLLECTIONS}
     return RollupPlan(user_id, zone, rebuilt, written, replaced)
 
 
+def _replaced_ids(db: Database[Doc], user_id: str, periods: dict[str, set[str]], coll: Coll) -> list[str]:
+    """The `_id`s of `coll` the recomputed periods may have had (BUCKETED: the stored buckets)."""
+    wanted = [i for grain, ps in periods.items() for i in rollups.doc_ids(user_id, grain, ps)[coll]]
+    if coll not in rollups.BUCKETED:
+        return wanted
+    return [d["_id"] for d in gold.entity_row_docs(db, wanted, projection={"_id": 1}, coll=coll)]
+
+
+# Buckets before the totals that count them: a reader following the totals' `buckets` finds
+# every bucket, old count or new (the count is part of the bucket ids, `core.gold.ids.rows_id`).
+WRITE_ORDER = (
+    *rollups.BUCKETED,
+    Coll.ROLLUP_ENTITIES,
+    Coll.ROLLUP_HEATMAP,
+    Coll.TASTE_PROFILES,
+    Coll.ROLLUP_TOTALS,
+)
+
+
 def write_rollups(db: Database[Doc], plan: RollupPlan | None) -> None:
-    """Each collection gets one delete and one insert by `_id` (absolute values, so a replayed
-    batch rewrites the same documents), then the user's stats."""
+    """Upsert every recomputed document by `_id` (absolute values, so a replayed batch rewrites
+    the same documents) in WRITE_ORDER, then delete the replaced ones no longer produced (a day
+    whose plays moved away, buckets of an old count), then the user's stats. A reader sees each
+    document old or new, never missing."""
     if plan is None:
         return
-    for coll in rollups.COLLECTIONS:
-        ids = plan.replaced[coll]
-        for i in range(0, len(ids), ID_CHUNK):
-            db[coll.value].delete_many({"_id": {"$in": ids[i : i + ID_CHUNK]}})
-        if plan.written[coll]:
-            insert_all(db[coll.value], plan.written[coll])
+    for coll in WRITE_ORDER:
+        upsert_all(db[coll.value], plan.written[coll])
+    for coll in WRITE_ORDER:
+        kept = {d["_id"] for d in plan.written[coll]}
+        stale = [i for i in plan.replaced[coll] if i not in kept]
+        for i in range(0, len(stale), ID_CHUNK):
+            db[coll.value].delete_many({"_id": {"$in": stale[i : i + ID_CHUNK]}})
     totals = plan.written[Coll.ROLLUP_TOTALS]
     all_time = next((d for d in totals if d["grain"] == "all"), None)
     sessions.refresh_user_stats(db, plan.user_id, plan.rebuilt_days, totals, all_time, plan.zone)

@@ -30,19 +30,27 @@ COLLECTIONS: tuple[Coll, ...] = (
     Coll.ROLLUP_TOTALS,
     Coll.ROLLUP_ENTITIES,
     Coll.ROLLUP_ENTITY_ROWS,
+    Coll.ROLLUP_ENTITY_KEYS,
     Coll.ROLLUP_HEATMAP,
     Coll.TASTE_PROFILES,
 )
-INPUTS: tuple[Coll, ...] = tuple(c for c in COLLECTIONS if c != Coll.ROLLUP_ENTITIES)  # what a roll-up reads
+BUCKETED = (Coll.ROLLUP_ENTITY_ROWS, Coll.ROLLUP_ENTITY_KEYS)  # ids listed through the totals' `buckets`
+INPUTS = (
+    Coll.ROLLUP_TOTALS,
+    Coll.ROLLUP_ENTITY_ROWS,
+    Coll.ROLLUP_HEATMAP,
+    Coll.TASTE_PROFILES,
+)  # a roll-up reads
 
 
 def doc_ids(user_id: str, grain: str, periods: Iterable[str]) -> dict[Coll, list[str]]:
-    """`_id`s of the gold documents of the given periods, per collection (entity rows: the heads'
-    ids; their buckets are listed by the heads)."""
+    """`_id`s of the gold documents of the given periods, per collection (the BUCKETED ones: the
+    heads' ids; their buckets are counted by the periods' totals)."""
     periods = sorted(set(periods))
     ids = {coll: [gold.period_id(user_id, grain, p) for p in periods] for coll in COLLECTIONS}
     heads = [gold.head_id(user_id, grain, p, t) for p in periods for t in gold.ENTITY_TYPES]
     ids[Coll.ROLLUP_ENTITIES] = ids[Coll.ROLLUP_ENTITY_ROWS] = heads
+    ids[Coll.ROLLUP_ENTITY_KEYS] = [h for h in heads if gold.split(h)[-1] in gold.KEYED_TYPES]
     return ids
 
 
@@ -102,15 +110,17 @@ class _Buckets:
                 (r for r in rows.values() if r["plays"]),
                 key=lambda r: (-r["streams"], -r["minutes"], str(r["key"])),
             )
+            for rank, row in enumerate(ranked, start=1):
+                row["rank"] = rank
             if ranked:
                 head_id = gold.head_id(user_id, grain, period, etype)
+                row_docs, key_docs = _buckets(head_id, base | {"period": period}, etype, ranked)
+                out[Coll.ROLLUP_ENTITY_ROWS] += row_docs
+                out[Coll.ROLLUP_ENTITY_KEYS] += key_docs
                 out[Coll.ROLLUP_ENTITIES].append(
-                    _head(head_id, base | {"period": period}, etype, ranked, now)
+                    _head(head_id, base | {"period": period}, etype, ranked, len(row_docs), now)
                 )
-                out[Coll.ROLLUP_ENTITY_ROWS].extend(
-                    _buckets(head_id, base | {"period": period}, etype, ranked)
-                )
-                buckets.setdefault(period, {})[etype] = out[Coll.ROLLUP_ENTITIES][-1]["buckets"]
+                buckets.setdefault(period, {})[etype] = len(row_docs)
         for period, total in self.totals.items():
             if total["plays"] or total["other"]:
                 doc = {"_id": gold.period_id(user_id, grain, period), **base, "period": period, **total}
@@ -136,9 +146,7 @@ class _Buckets:
         return out
 
 
-def _head(head_id: str, base: Doc, etype: str, ranked: list[Doc], now: Any) -> Doc:
-    for rank, row in enumerate(ranked, start=1):
-        row["rank"] = rank
+def _head(head_id: str, base: Doc, etype: str, ranked: list[Doc], buckets: int, now: Any) -> Doc:
     by_minutes = sorted(ranked[: gold.TOP_N * 4], key=lambda r: (-r["minutes"], -r["streams"], str(r["key"])))
     if len(ranked) > gold.TOP_N * 4:  # the top by minutes is not always within the top by streams
         by_minutes = sorted(ranked, key=lambda r: (-r["minutes"], -r["streams"], str(r["key"])))
@@ -147,31 +155,49 @@ def _head(head_id: str, base: Doc, etype: str, ranked: list[Doc], now: Any) -> D
         **base,
         "entity_type": etype,
         "count": len(ranked),
-        "buckets": -(-len(ranked) // gold.ROWS_PER_BUCKET),
+        "buckets": buckets,
         "top": gold.pack_rows([r | {"series": None} for r in ranked[: gold.TOP_N]]),
         "top_minutes": gold.pack_rows([r | {"series": None} for r in by_minutes[: gold.TOP_N]]),
-        # every entity's key and track id, for "have I played this?" (Discover) in one small read
-        "keys": gold.pack_list([str(k) for r in ranked for k in (r["key"], r["track_id"]) if k]),
         "updated_at": now,
     }
 
 
-def _buckets(head_id: str, base: Doc, etype: str, ranked: list[Doc]) -> list[Doc]:
-    n = -(-len(ranked) // gold.ROWS_PER_BUCKET)
+def _row_bytes(row: Doc) -> int:
+    """A generous estimate of a row's BSON size (field names, values, `series` entries)."""
+    text = len(str(row["key"])) + len(str(row["name"] or "")) + len(str(row["artist_name"] or ""))
+    return 250 + 2 * text + 32 * len(row["series"] or ())
+
+
+def bucket_count(ranked: list[Doc]) -> int:
+    """Buckets for a head's rows: ROWS_PER_BUCKET on average, more if they would pass
+    BUCKET_BYTES (a bucket holds ~1/n of the rows by key hash)."""
+    by_rows = -(-len(ranked) // gold.ROWS_PER_BUCKET)
+    by_bytes = -(-sum(_row_bytes(r) for r in ranked) // gold.BUCKET_BYTES)
+    return max(1, by_rows, by_bytes)
+
+
+def _buckets(head_id: str, base: Doc, etype: str, ranked: list[Doc]) -> tuple[list[Doc], list[Doc]]:
+    """The head's rows documents and (for KEYED_TYPES) its key documents, bucket by bucket."""
+    n = bucket_count(ranked)
     groups: list[list[Doc]] = [[] for _ in range(n)]
     for row in ranked:
         groups[gold.bucket_of(str(row["key"]), n)].append(row)
-    return [
-        {
-            "_id": gold.rows_id(head_id, b),
-            **base,
-            "entity_type": etype,
-            "bucket": b,
-            "buckets": n,
-            "rows": gold.pack_rows(g),
-        }
-        for b, g in enumerate(groups)
+    meta = [base | {"entity_type": etype, "bucket": b, "buckets": n} for b in range(n)]
+    rows = [
+        {"_id": gold.rows_id(head_id, b, n), **m, "rows": gold.pack_rows(g)}
+        for b, (m, g) in enumerate(zip(meta, groups, strict=True))
     ]
+    if etype not in gold.KEYED_TYPES:
+        return rows, []
+    keys = [
+        {
+            "_id": gold.keys_id(head_id, b, n),
+            **m,
+            "keys": gold.pack_keys(str(k) for r in g for k in (r["key"], r["track_id"]) if k),
+        }
+        for b, (m, g) in enumerate(zip(meta, groups, strict=True))
+    ]
+    return rows, keys
 
 
 def day_rollups(

@@ -91,9 +91,16 @@ def refresh_user_stats(
     old = stats.find_one({"_id": user_id}, {"active_days": 1}) or {}
     active = {d for d in old.get("active_days", []) if d not in rebuilt}
     active |= {d["period"] for d in day_totals if d["grain"] == "day" and d["streams"] > 0}
+    stats.replace_one({"_id": user_id}, user_stats_doc(user_id, active, all_time, zone), upsert=True)
+
+
+def user_stats_doc(
+    user_id: str, active: set[str], all_time: dict[str, Any] | None, zone: str
+) -> dict[str, Any]:
+    """The user_stats document of these active days and all-time totals."""
     total = all_time or {}
     sessions = total.get("sessions", 0)
-    doc = {
+    return {
         "_id": user_id,
         "active_days": sorted(active),
         **streaks(sorted(active), local_today(zone)),
@@ -105,7 +112,6 @@ def refresh_user_stats(
         "total_minutes": total.get("minutes", 0.0),
         "updated_at": utc_now(),
     }
-    stats.replace_one({"_id": user_id}, doc, upsert=True)
 
 
 def local_today(zone: str, now: datetime | None = None) -> date:

@@ -3,7 +3,7 @@
 `process_user` folds events into stored plays (dedupe), re-enriches the changed plays from the
 current catalog (`pipeline.catalog`), replaces them (`pipeline.writes`), then recomputes the
 touched day buckets (with their sessions) from the plays and month/year/all from the level below,
-and the user's stats (`pipeline.rollup_plan`). Writes are delete-then-insert of whole recomputed
+and the user's stats (`pipeline.rollup_plan`). Writes are upserts by `_id` of whole recomputed
 documents: absolute values, so a replayed batch rewrites the same documents.
 
 Every read is by `_id`: the day totals list their play ids, so dedupe candidates and a day's plays
@@ -26,7 +26,7 @@ from pipeline.dedupe import assign
 from pipeline.enrich import play_document, source_records
 from pipeline.job import JobConfig, user_rules
 from pipeline.rollup_plan import plan_rollups, write_rollups
-from pipeline.writes import day_docs, replace_plays
+from pipeline.writes import day_docs, write_plays
 
 Doc = dict[str, Any]
 
@@ -92,7 +92,7 @@ def store_plays(
     the plays are: a batch that fails midway leaves rollups that a replay recomputes, never
     rollups of plays that are not stored."""
     with ThreadPoolExecutor(1, thread_name_prefix="plays-writer") as pool:
-        written = pool.submit(replace_plays, db, docs)
+        written = pool.submit(write_plays, db, docs)
         plan = plan_rollups(db, cfg, user_id, zone, days, known, same_times)
         written.result()
     write_rollups(db, plan)

@@ -1,19 +1,23 @@
-"""Writing plays and gold documents by `_id`: whole documents replaced (`replace_plays`), inserts that
-replace a document another writer re-created (`insert_all`), and a user's day totals (`day_docs`)."""
+"""Writing plays and gold documents by `_id`, never leaving a gap a reader could see: whole
+documents replaced in place (`upsert_all`), new plays inserted and changed ones replaced
+(`write_plays`), and a user's day totals (`day_docs`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from pymongo import ReplaceOne
 from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
 from core import gold
 from core.collections import Coll
-from core.mongo import ID_CHUNK, find_ids
+from core.mongo import find_ids
 
 Doc = dict[str, Any]
+WRITE_CHUNK = 1000  # documents per bulk request (a request stays far below the 48 MB message limit)
+DUPLICATE_KEY = 11000
 
 
 def day_docs(db: Database[Doc], user_id: str, days: set[str]) -> dict[str, Doc]:
@@ -22,23 +26,35 @@ def day_docs(db: Database[Doc], user_id: str, days: set[str]) -> dict[str, Doc]:
     return {d["period"]: d for d in find_ids(db, Coll.ROLLUP_TOTALS, ids, {"play_ids": 1, "period": 1})}
 
 
-def insert_all(coll: Collection[Doc], docs: list[Doc]) -> None:
-    """insert_many of just-deleted `_id`s; one that exists again (another writer of the same user
-    got in between, e.g. a reprocess run next to the stream) is replaced instead."""
-    try:
-        coll.insert_many(docs, ordered=False)
-    except BulkWriteError as exc:
-        errors = exc.details.get("writeErrors", [])
-        if any(e.get("code") != 11000 for e in errors):
-            raise
-        for e in errors:
-            doc = docs[e["index"]]
-            coll.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+def _duplicates(exc: BulkWriteError) -> list[int]:
+    """Indexes of the batch's documents that failed only on a duplicate `_id`; re-raises others."""
+    errors = exc.details.get("writeErrors", [])
+    if any(e.get("code") != DUPLICATE_KEY for e in errors):
+        raise exc
+    return [e["index"] for e in errors]
 
 
-def replace_plays(db: Database[Doc], docs: list[Doc]) -> None:
+def upsert_all(coll: Collection[Doc], docs: list[Doc]) -> None:
+    """Replace each document by `_id`, inserting the missing ones (bulk, unordered). Two upserts
+    of one new `_id` at once (a reprocess run beside the stream) can both try the insert; the
+    loser's duplicate-key error is retried, and then replaces."""
+    for i in range(0, len(docs), WRITE_CHUNK):
+        chunk = docs[i : i + WRITE_CHUNK]
+        try:
+            coll.bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in chunk], ordered=False)
+        except BulkWriteError as exc:
+            for at in _duplicates(exc):
+                coll.replace_one({"_id": chunk[at]["_id"]}, chunk[at], upsert=True)
+
+
+def write_plays(db: Database[Doc], docs: list[Doc]) -> None:
+    """Plays by `_id`: one insert_many for the batch (most plays are new; an insert is the
+    cheapest write on both servers), then the ones that exist already (a replay, a merged or
+    re-enriched play) replaced in place."""
     coll = db[Coll.PLAYS.value]
-    for i in range(0, len(docs), ID_CHUNK):
-        chunk = docs[i : i + ID_CHUNK]
-        coll.delete_many({"_id": {"$in": [d["_id"] for d in chunk]}})
-        insert_all(coll, chunk)
+    for i in range(0, len(docs), WRITE_CHUNK):
+        chunk = docs[i : i + WRITE_CHUNK]
+        try:
+            coll.insert_many(chunk, ordered=False)
+        except BulkWriteError as exc:
+            upsert_all(coll, [chunk[at] for at in _duplicates(exc)])

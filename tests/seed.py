@@ -21,6 +21,7 @@ from core.collections import Coll
 from core.events import PlayEvent
 from core.settings import get_settings
 from kaggle_seed.cells import rebuild_cells
+from pipeline import writes
 from pipeline.enrich import play_document
 from pipeline.job import JobConfig
 from pipeline.rollup_plan import rebuild_rollups
@@ -139,9 +140,7 @@ def build_play(user: str, n: int, ended: datetime, tid: str, seconds: int | None
 
 def write_plays(db: Any, user: str, plays: list[dict[str, Any]]) -> None:
     """Store plays and rewrite the gold documents of their days, as `pipeline.store` does."""
-    coll = db[Coll.PLAYS.value]
-    coll.delete_many({"_id": {"$in": [p["_id"] for p in plays]}})
-    coll.insert_many(plays)
+    writes.write_plays(db, plays)
     cfg = JobConfig.from_settings(get_settings())
     days = {p["local_day"] for p in plays}
     rebuild_rollups(db, cfg, user, ZONE, days, known={p["_id"]: p for p in plays})

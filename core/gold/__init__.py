@@ -7,7 +7,7 @@ incremented), read by the dashboard, the consumers, the batch jobs and the expor
 
     from core import gold
     gold.period_id("alice", "month", "2024-05")      # 'alice|month|2024-05'
-    gold.unpack_rows(head["top"])                    # rows as dicts
+    gold.unpack_rows(head["top"])                    # rows as dicts, every field
     gold.totals_tree(db, "alice")                    # every totals document of a user
 """
 
@@ -24,9 +24,17 @@ from core.gold.cells import (
     rows_of_cell,
     unpack_vectors,
 )
-from core.gold.codec import ENTITY_FIELDS, pack_list, pack_rows, row_lists, unpack_list, unpack_rows
+from core.gold.codec import (
+    ENTITY_FIELDS,
+    PackedRowsError,
+    pack_keys,
+    pack_rows,
+    row_lists,
+    unpack_keys,
+    unpack_rows,
+)
 from core.gold.grains import CHILD, GRAINS, PARENT, Grain, above, child_periods, parent_period
-from core.gold.ids import bucket_of, head_id, key, period_id, play_id, playlist_id, rows_id, split
+from core.gold.ids import bucket_of, head_id, key, keys_id, period_id, play_id, playlist_id, rows_id, split
 from core.gold.names import (
     NAME_BUCKETS,
     NameEntry,
@@ -37,9 +45,20 @@ from core.gold.names import (
     unpack_names,
 )
 from core.gold.readers import entity_row_docs, entity_rows, played_keys, top_rows, totals_tree, tracks_by_name
-from core.gold.shapes import COUNTS, ENTITY_TYPES, EXAMPLE_ROW, EXAMPLES, ROWS_PER_BUCKET, TOP_N
+from core.gold.shapes import (
+    BUCKET_BYTES,
+    COUNTS,
+    ENTITY_TYPES,
+    EXAMPLE_ROW,
+    EXAMPLES,
+    KEYED_TYPES,
+    MAX_DOC_BYTES,
+    ROWS_PER_BUCKET,
+    TOP_N,
+)
 
 __all__ = [
+    "BUCKET_BYTES",
     "CELLS_SUMMARY",
     "CELL_BINS",
     "CELL_FEATURES",
@@ -50,6 +69,8 @@ __all__ = [
     "EXAMPLES",
     "EXAMPLE_ROW",
     "GRAINS",
+    "KEYED_TYPES",
+    "MAX_DOC_BYTES",
     "NAME_BUCKETS",
     "PARENT",
     "RADAR_FEATURES",
@@ -58,6 +79,7 @@ __all__ = [
     "CellRows",
     "Grain",
     "NameEntry",
+    "PackedRowsError",
     "above",
     "better_name",
     "bucket_of",
@@ -68,10 +90,11 @@ __all__ = [
     "entity_rows",
     "head_id",
     "key",
+    "keys_id",
     "name_rank",
     "names_id",
+    "pack_keys",
     "pack_lines",
-    "pack_list",
     "pack_names",
     "pack_rows",
     "pack_vectors",
@@ -87,7 +110,7 @@ __all__ = [
     "top_rows",
     "totals_tree",
     "tracks_by_name",
-    "unpack_list",
+    "unpack_keys",
     "unpack_names",
     "unpack_rows",
     "unpack_vectors",

@@ -54,9 +54,16 @@ def head_id(user_id: str, grain: str, period: str, entity_type: str) -> str:
     return key(user_id, grain, period, entity_type)
 
 
-def rows_id(head: str, bucket: int) -> str:
-    """rollup_entity_rows: one bucket of a head's rows."""
-    return f"{head}{SEP}b{bucket}"
+def rows_id(head: str, bucket: int, buckets: int) -> str:
+    """rollup_entity_rows: bucket `bucket` of a head's rows split into `buckets`. The count is
+    part of the id, so a head that grows into more buckets writes new documents beside the old
+    ones (readers follow the totals' `buckets` to one complete set or the other, never a mix)."""
+    return f"{head}{SEP}b{bucket}of{buckets}"
+
+
+def keys_id(head: str, bucket: int, buckets: int) -> str:
+    """rollup_entity_keys: the keys of the rows in bucket `bucket` of `buckets`."""
+    return f"{head}{SEP}k{bucket}of{buckets}"
 
 
 def bucket_of(entity_key: str, buckets: int) -> int:

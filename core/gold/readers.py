@@ -6,6 +6,7 @@ index, and the shapes (core.gold.shapes) are laid out so every read is one `_id 
     docs = totals_tree(db, "alice")                       # all → years → months → days
     docs = entity_row_docs(db, [head_id("alice", "year", "2024", "track")])
     rows = entity_rows(docs)                              # the rows, rank 1 first
+    played_keys(db, [head_id("alice", "all", "all", "track")])  # {head: {keys, track ids}}
 """
 
 from __future__ import annotations
@@ -39,10 +40,28 @@ def totals_tree(db: Database[Doc], user_id: str, projection: Doc | None = None) 
 
 
 def entity_row_docs(
-    db: Database[Doc], head_ids: Iterable[str], key: str | None = None, projection: Doc | None = None
+    db: Database[Doc],
+    head_ids: Iterable[str],
+    key: str | None = None,
+    projection: Doc | None = None,
+    coll: Coll = Coll.ROLLUP_ENTITY_ROWS,
 ) -> list[Doc]:
     """The rollup_entity_rows documents of entity heads (`ids.head_id`, any users and periods):
-    all buckets, or only the one `key` is in. The bucket counts come from the periods' totals."""
+    all buckets, or only the one `key` is in; `coll=Coll.ROLLUP_ENTITY_KEYS` for their key lists.
+    The bucket counts come from the periods' totals, which are written after the buckets they
+    count and before the old ones are deleted; a read that falls between a writer's totals and
+    its delete is read again from the new totals."""
+    heads = list(head_ids)
+    for _ in range(3):
+        wanted = _bucket_ids(db, heads, key, coll)
+        found = find_ids(db, coll, wanted, projection)
+        if len(found) == len(wanted):
+            break
+    return found
+
+
+def _bucket_ids(db: Database[Doc], head_ids: list[str], key: str | None, coll: Coll) -> list[str]:
+    bucket_id = ids.keys_id if coll == Coll.ROLLUP_ENTITY_KEYS else ids.rows_id
     wanted: dict[str, list[tuple[str, str]]] = {}
     for head in head_ids:
         user_id, grain, period, entity_type = ids.split(head)
@@ -52,8 +71,8 @@ def entity_row_docs(
         for head, entity_type in wanted[total["_id"]]:
             n = (total.get("buckets") or {}).get(entity_type, 0)
             chosen = range(n) if key is None else [ids.bucket_of(key, n)] if n else []
-            found += [ids.rows_id(head, b) for b in chosen]
-    return find_ids(db, Coll.ROLLUP_ENTITY_ROWS, found, projection)
+            found += [bucket_id(head, b, n) for b in chosen]
+    return found
 
 
 def entity_rows(docs: Doc | Iterable[Doc] | None) -> list[Doc]:
@@ -71,9 +90,16 @@ def top_rows(head: Doc | None, by: str = "streams") -> list[Doc]:
     return codec.unpack_rows((head or {}).get("top" if by == "streams" else "top_minutes"))
 
 
-def played_keys(head: Doc | None) -> set[str]:
-    """Every entity key and track id of a head (`keys`)."""
-    return set(codec.unpack_list((head or {}).get("keys")))
+def played_keys(db: Database[Doc], head_ids: Iterable[str]) -> dict[str, set[str]]:
+    """{head: every entity key and track id it lists} for heads of KEYED_TYPES (rollup_entity_keys;
+    a head without plays maps to an empty set)."""
+    heads = list(head_ids)
+    out: dict[str, set[str]] = {h: set() for h in heads}
+    fields = {"user_id": 1, "grain": 1, "period": 1, "entity_type": 1, "keys": 1}
+    for doc in entity_row_docs(db, heads, projection=fields, coll=Coll.ROLLUP_ENTITY_KEYS):
+        head = ids.head_id(doc["user_id"], doc["grain"], doc["period"], doc["entity_type"])
+        out[head].update(codec.unpack_keys(doc.get("keys")))
+    return out
 
 
 def tracks_by_name(db: Database[Doc], keys: Iterable[str]) -> dict[str, str]:

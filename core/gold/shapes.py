@@ -1,8 +1,9 @@
 """The gold documents' shapes (typed) and one example of each, as stored.
 
-Every gold `_id` comes from `core.gold.ids`; packed fields (`bytes`) are read with
-`core.gold.codec`. `EXAMPLES` are real documents of one user's one play, built with the same
-codec the writer uses; tests/unit/test_gold_contract.py reads them back through the readers.
+Every gold `_id` comes from `core.gold.ids`; entity rows are plain sub-documents written and
+read with `core.gold.codec`. Nothing is packed: a plain `find()` reads every field. `EXAMPLES`
+are real documents of one user's one play, built with the same codec the writer uses;
+tests/unit/test_gold_contract.py reads them back through the readers.
 """
 
 from __future__ import annotations
@@ -15,7 +16,32 @@ from core.gold import codec, ids
 ENTITY_TYPES = ("track", "artist", "album", "genre", "decade", "platform", "show", "episode")
 COUNTS = ("streams", "plays", "minutes", "skips")
 TOP_N = 100  # rows in a head's `top` / `top_minutes`
-ROWS_PER_BUCKET = 1000  # entity rows per rollup_entity_rows document (hashed by key)
+# Lists that grow with a history are split into buckets by key hash, each far below MongoDB's
+# 16 MiB document limit: ROWS_PER_BUCKET rows on average (one entity's page reads one bucket), and
+# more buckets when the rows' encoded size would pass BUCKET_BYTES (tests/unit/test_gold_bounds.py
+# builds 1,000,000 tracks and 20 years of days and checks every document against MAX_DOC_BYTES).
+ROWS_PER_BUCKET = 250
+BUCKET_BYTES = 1 << 20
+MAX_DOC_BYTES = 4 << 20
+KEYED_TYPES = ("track",)  # entity types whose heads list their keys in rollup_entity_keys
+
+
+class EntityRow(TypedDict, total=False):
+    """One entity in a period, as stored in `top`, `top_minutes` and `rows` (fields without a
+    value are left out; codec.unpack_rows gives them back as None)."""
+
+    key: str  # tracks: 'artist|title' normalised; artists, albums: name; genres, decades: label
+    name: str
+    artist_name: str
+    track_id: str  # Spotify id when a play had one
+    streams: int
+    plays: int
+    minutes: float
+    skips: int
+    first_played: datetime
+    last_played: datetime
+    series: dict[str, int]  # above month, in `rows`: {period one grain down: streams}
+    rank: int  # 1 = most streams in the period
 
 
 class Counts(TypedDict):
@@ -62,14 +88,14 @@ class EntityHead(TypedDict):
     entity_type: str  # one of ENTITY_TYPES
     count: int  # distinct entities in the period
     buckets: int
-    top: bytes  # codec.pack_rows: the first TOP_N rows by streams
-    top_minutes: bytes  # the first TOP_N rows by minutes
-    keys: bytes  # codec.pack_list: every entity key and track id ("have I played this?")
+    top: list[EntityRow]  # the first TOP_N rows by streams (without `series`)
+    top_minutes: list[EntityRow]  # the first TOP_N rows by minutes
     updated_at: datetime
 
 
 class EntityRows(TypedDict):
-    """rollup_entity_rows — `_id` rows_id(head_id, bucket); every row of a head, by key hash."""
+    """rollup_entity_rows — `_id` rows_id(head_id, bucket, buckets); every row of a head, by key
+    hash (`ids.bucket_of`)."""
 
     _id: str
     user_id: str
@@ -78,7 +104,21 @@ class EntityRows(TypedDict):
     entity_type: str
     bucket: int
     buckets: int
-    rows: bytes  # codec.pack_rows (rows carry `rank` and, above month, `series` {period: streams})
+    rows: list[EntityRow]
+
+
+class EntityKeys(TypedDict):
+    """rollup_entity_keys — `_id` keys_id(head_id, bucket, buckets): the keys and track ids of
+    one rows bucket (KEYED_TYPES only), for "have I played this?" without reading the rows."""
+
+    _id: str
+    user_id: str
+    grain: str
+    period: str
+    entity_type: str
+    bucket: int
+    buckets: int
+    keys: str  # codec.pack_keys: one per line
 
 
 class HeatCell(TypedDict):
@@ -197,13 +237,12 @@ EXAMPLES: dict[str, list[dict[str, Any]]] = {
             "buckets": 1,
             "top": codec.pack_rows([EXAMPLE_ROW]),
             "top_minutes": codec.pack_rows([EXAMPLE_ROW]),
-            "keys": codec.pack_list([EXAMPLE_ROW["key"], EXAMPLE_ROW["track_id"]]),
             "updated_at": _AT,
         }
     ],
     "rollup_entity_rows": [
         {
-            "_id": ids.rows_id(_HEAD, 0),
+            "_id": ids.rows_id(_HEAD, 0, 1),
             "user_id": "alice",
             "grain": "day",
             "period": "2024-05-01",
@@ -211,6 +250,18 @@ EXAMPLES: dict[str, list[dict[str, Any]]] = {
             "bucket": 0,
             "buckets": 1,
             "rows": codec.pack_rows([EXAMPLE_ROW]),
+        }
+    ],
+    "rollup_entity_keys": [
+        {
+            "_id": ids.keys_id(_HEAD, 0, 1),
+            "user_id": "alice",
+            "grain": "day",
+            "period": "2024-05-01",
+            "entity_type": "track",
+            "bucket": 0,
+            "buckets": 1,
+            "keys": codec.pack_keys([EXAMPLE_ROW["key"], EXAMPLE_ROW["track_id"]]),
         }
     ],
     "rollup_heatmap": [

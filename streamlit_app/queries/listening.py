@@ -125,5 +125,5 @@ def first_heard(user_id: str, entity_type: str, start: datetime, end: datetime) 
 @st.cache_data(ttl=60, show_spinner=False)
 def played_track_keys(user_id: str) -> set[str]:
     """Track ids and normalised 'artist|track' keys of every track the user has played."""
-    head = one(Coll.ROLLUP_ENTITIES, gold.head_id(user_id, "all", "all", "track"), {"keys": 1}) or {}
-    return set(gold.unpack_list(head.get("keys")))
+    head = gold.head_id(user_id, "all", "all", "track")
+    return gold.played_keys(db(), [head])[head]

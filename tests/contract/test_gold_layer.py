@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -99,9 +100,9 @@ def test_the_readers_agree_with_a_recount_of_the_plays(contract_db, history):
 
     head = gold.head_id(USER, "all", "all", "track")
     rows = gold.entity_rows(gold.entity_row_docs(contract_db, [head]))
-    assert {r["key"] for r in rows} == gold.played_keys(
-        contract_db[Coll.ROLLUP_ENTITIES.value].find_one({"_id": head})
-    ) - {p["track_id"] for p in history if p.get("track_id")}
+    assert {r["key"] for r in rows} == gold.played_keys(contract_db, [head])[head] - {
+        p["track_id"] for p in history if p.get("track_id")
+    }
     streams = Counter((p["artist_names"][0], p["track_name"]) for p in counted)
     assert {(r["artist_name"], r["name"]): r["streams"] for r in rows if r["streams"]} == dict(streams)
     top = gold.top_rows(contract_db[Coll.ROLLUP_ENTITIES.value].find_one({"_id": head}))
@@ -124,3 +125,107 @@ def test_a_rewrite_of_the_same_days_changes_no_document(contract_db, contract_se
     days = {p["local_day"] for p in history}
     write_rollups(contract_db, plan_rollups(contract_db, cfg, USER, ZONE, days, {}))
     assert snapshot() == before
+
+
+def _values(doc: Any) -> Any:
+    """Every leaf value of a document (through sub-documents and arrays)."""
+    if isinstance(doc, dict):
+        for v in doc.values():
+            yield from _values(v)
+    elif isinstance(doc, list):
+        for v in doc:
+            yield from _values(v)
+    else:
+        yield doc
+
+
+def test_every_gold_document_reads_plainly_with_find_and_aggregate(contract_db, history):
+    """No codec: what a user's own query, Compass or an aggregation sees is the data itself."""
+    colls = [c.value for c in rollups.COLLECTIONS] + [Coll.USER_STATS.value]
+    docs = [d for c in colls for d in contract_db[c].find({"user_id": USER})]
+    docs += list(contract_db[Coll.USER_STATS.value].find({"_id": USER}))
+    assert {type(v).__name__ for d in docs for v in _values(d)} <= {"str", "int", "float", "datetime", "bool"}
+    counted = [p for p in history if p["counted"]]
+    rows = contract_db[Coll.ROLLUP_ENTITY_ROWS.value].find(
+        {"user_id": USER, "grain": "all", "entity_type": "track"}
+    )
+    assert sum(r["streams"] for d in rows for r in d["rows"]) == len(counted)
+    by_year = contract_db[Coll.ROLLUP_ENTITY_ROWS.value].aggregate(
+        [
+            {"$match": {"user_id": USER, "grain": "year", "entity_type": "artist"}},
+            {"$unwind": "$rows"},
+            {"$group": {"_id": "$period", "streams": {"$sum": "$rows.streams"}}},
+        ]
+    )
+    want = Counter(p["ended_at"].astimezone(ZoneInfo(ZONE)).strftime("%Y") for p in counted)
+    assert {d["_id"]: d["streams"] for d in by_year} == dict(want)
+    head = contract_db[Coll.ROLLUP_ENTITIES.value].find_one(
+        {"_id": gold.head_id(USER, "all", "all", "track")}
+    )
+    assert head["top"][0]["streams"] == max(
+        Counter((p["artist_names"][0], p["track_name"]) for p in counted).values()
+    )
+    (keys,) = contract_db[Coll.ROLLUP_ENTITY_KEYS.value].find({"user_id": USER, "grain": "all"})
+    assert "artist0|midnight" in keys["keys"].split("\n")
+
+
+READER = "erin"
+
+
+def _one_day(n: int, first: int = 0) -> list[Doc]:
+    at = datetime(2024, 6, 1, 1, tzinfo=UTC)
+    return [listen(at + timedelta(minutes=2 * (first + i)), f"Tune {first + i}", "Band") for i in range(n)]
+
+
+def test_readers_never_see_a_gap_while_a_batch_rewrites_the_same_documents(contract_db, contract_settings):
+    """A reader polls every document of a user by `_id` (and the rows through the totals) while
+    the writer rewrites them and then grows the track head into more buckets: each read finds
+    the document whole, and the rows as one complete version or the other."""
+    import threading
+
+    write_plays(contract_db, contract_settings, READER, _one_day(40))
+    cfg = JobConfig.from_settings(contract_settings)
+    ids = {
+        c: [d["_id"] for d in contract_db[c.value].find({"user_id": READER}, {"_id": 1})]
+        for c in rollups.COLLECTIONS
+    }
+    head = gold.head_id(READER, "all", "all", "track")
+    problems: list[str] = []
+    sizes: set[int] = set()
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            for coll in (Coll.ROLLUP_TOTALS, Coll.ROLLUP_ENTITIES, Coll.ROLLUP_HEATMAP, Coll.TASTE_PROFILES):
+                for i in ids[coll]:
+                    doc = contract_db[coll.value].find_one({"_id": i})
+                    if doc is None or "user_id" not in doc:
+                        problems.append(f"{coll.value} {i}: {doc}")
+            rows = gold.entity_rows(gold.entity_row_docs(contract_db, [head]))
+            sizes.add(len(rows))
+            if len({r["key"] for r in rows}) != len(rows) or not rows:
+                problems.append(f"rows of {head}: {len(rows)}")
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for _ in range(4):  # a replayed batch: the same documents again
+            write_rollups(contract_db, plan_rollups(contract_db, cfg, READER, "UTC", {"2024-06-01"}, {}))
+        write_plays(contract_db, contract_settings, READER, _one_day(400, first=40))  # 440 tracks: 2 buckets
+        for _ in range(2):
+            write_rollups(contract_db, plan_rollups(contract_db, cfg, READER, "UTC", {"2024-06-01"}, {}))
+    finally:
+        stop.set()
+        reader.join(timeout=60)
+    assert problems == []
+    assert sizes <= {40, 440} and 440 in sizes
+    stored = contract_db[Coll.ROLLUP_TOTALS.value].find_one({"_id": gold.period_id(READER, "all", "all")})
+    n = stored["buckets"]["track"]
+    assert n == 2
+    left = {
+        d["_id"]
+        for d in contract_db[Coll.ROLLUP_ENTITY_ROWS.value].find(
+            {"user_id": READER, "grain": "all", "entity_type": "track"}
+        )
+    }
+    assert left == {gold.rows_id(head, b, n) for b in range(n)}  # the old bucket set is gone

@@ -34,16 +34,25 @@ def test_the_unique_constraint_holds(contract_db: Any) -> None:
         playlists.insert_one({"_id": "b", "user_id": "u", "playlist_id": "p"})
 
 
-def test_insert_all_replaces_a_document_another_writer_made_across_batch_splits(contract_db: Any) -> None:
-    """mongo-java-server takes 1,000 writes per batch (MongoDB and FerretDB 100,000), so pymongo
-    splits the insert and the duplicate's index in the error is an offset into the whole list:
-    the one replaced must be the one that collided."""
-    from pipeline.writes import insert_all
+def test_write_plays_replaces_the_plays_that_exist_across_batch_splits(contract_db: Any) -> None:
+    """mongo-java-server takes 1,000 writes per batch (MongoDB and FerretDB 100,000), so a bulk
+    of 2,500 is split, and a duplicate's index in an error is an offset into its chunk: the plays
+    replaced must be the ones that existed."""
+    from pipeline import writes
 
-    if contract_db.client.admin.command("isMaster")["maxWriteBatchSize"] >= 2500:
-        pytest.skip("this server takes the 2,500 documents in one batch")
-    coll = contract_db["insert_all_probe"]
-    coll.insert_one({"_id": "d1700", "v": "other writer"})
-    insert_all(coll, [{"_id": f"d{i}", "v": i} for i in range(2500)])
-    assert coll.count_documents({}) == 2500
-    assert coll.find_one({"_id": "d1700"}) == {"_id": "d1700", "v": 1700}
+    plays = contract_db[Coll.PLAYS.value]
+    plays.insert_many([{"_id": "d1700", "v": "before"}, {"_id": "d2400", "v": "before", "extra": 1}])
+    writes.write_plays(contract_db, [{"_id": f"d{i}", "v": i} for i in range(2500)])
+    assert plays.count_documents({}) == 2500
+    assert plays.find_one({"_id": "d1700"}) == {"_id": "d1700", "v": 1700}
+    assert plays.find_one({"_id": "d2400"}) == {"_id": "d2400", "v": 2400}  # replaced whole
+
+
+def test_upsert_all_replaces_and_inserts_across_chunks(contract_db: Any) -> None:
+    from pipeline import writes
+
+    coll = contract_db["upsert_all_probe"]
+    coll.insert_many([{"_id": f"d{i}", "old": True} for i in range(0, 2500, 7)])
+    writes.upsert_all(coll, [{"_id": f"d{i}", "v": i} for i in range(2500)])
+    assert coll.count_documents({}) == 2500 and coll.count_documents({"old": True}) == 0
+    assert coll.find_one({"_id": "d2499"}) == {"_id": "d2499", "v": 2499}

@@ -12,10 +12,10 @@ from typing import Any
 from core import gold
 from core.events import PlayEvent
 from core.settings import Settings
+from pipeline import writes
 from pipeline.enrich import play_document
 from pipeline.job import JobConfig
 from pipeline.rollup_plan import rebuild_rollups
-from pipeline.writes import replace_plays
 
 Doc = dict[str, Any]
 
@@ -42,7 +42,7 @@ def write_plays(db: Any, settings: Settings, user: str, listens: list[Doc], zone
                 settings.stream_threshold_ms,
             )
         )
-    replace_plays(db, docs)
+    writes.write_plays(db, docs)
     cfg = JobConfig.from_settings(settings)
     rebuild_rollups(db, cfg, user, zone, {d["local_day"] for d in docs}, {d["_id"]: d for d in docs})
     return docs

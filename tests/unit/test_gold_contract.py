@@ -27,7 +27,8 @@ def test_a_separator_in_a_user_id_cannot_collide_with_another_users_ids() -> Non
 
 def test_plain_ids_keep_their_readable_form() -> None:
     assert gold.period_id("alice", "month", "2024-05") == "alice|month|2024-05"
-    assert gold.rows_id(gold.head_id("alice", "all", "all", "track"), 3) == "alice|all|all|track|b3"
+    assert gold.rows_id(gold.head_id("alice", "all", "all", "track"), 3, 8) == "alice|all|all|track|b3of8"
+    assert gold.keys_id(gold.head_id("alice", "all", "all", "track"), 0, 1) == "alice|all|all|track|k0of1"
     assert gold.play_id("ev-1") == "ev-1"
     assert gold.rows_of_cell(gold.cell_id((1, 2, 3))) == "cell|1|2|3|rows"
 
@@ -51,17 +52,26 @@ def test_rows_round_trip_through_the_codec() -> None:
     assert back == rows[0]
     (listed,) = gold.row_lists(gold.pack_rows(rows))
     assert listed[gold.ENTITY_FIELDS.index("first_played")] == round(at.timestamp() * 1000)
-    assert gold.unpack_rows(None) == gold.row_lists(b"") == gold.unpack_list(None) == []
+    assert gold.unpack_rows(None) == gold.row_lists([]) == gold.unpack_keys(None) == []
+    assert gold.unpack_keys(gold.pack_keys(["a|b", "id1"])) == ["a|b", "id1"]
 
 
-def test_rows_packed_with_other_fields_read_in_todays_order() -> None:
-    import json
-    import zlib
+def test_rows_are_stored_plain_without_empty_fields() -> None:
+    row = dict(gold.EXAMPLE_ROW, track_id=None, series={})
+    (stored,) = gold.pack_rows([row])
+    assert "track_id" not in stored and "series" not in stored
+    assert list(stored) == [f for f in gold.ENTITY_FIELDS if f in stored]  # in ENTITY_FIELDS order
+    assert all(isinstance(v, str | int | float | datetime) for v in stored.values())
+    naive = {k: v.replace(tzinfo=None) if isinstance(v, datetime) else v for k, v in stored.items()}
+    (back,) = gold.unpack_rows([naive])  # a client without tz_aware reads naive UTC times
+    assert back == row | {"series": None}
 
-    older = zlib.compress(json.dumps({"fields": ["streams", "key"], "rows": [[2, "k"]]}).encode())
-    (row,) = gold.row_lists(older)
-    assert row[gold.ENTITY_FIELDS.index("key")] == "k" and row[gold.ENTITY_FIELDS.index("streams")] == 2
-    assert row[gold.ENTITY_FIELDS.index("name")] is None
+
+def test_rows_of_the_old_packed_format_say_how_to_rebuild_them() -> None:
+    with pytest.raises(gold.PackedRowsError, match="earshot spark reprocess"):
+        gold.unpack_rows(b"x\x9c...")  # type: ignore[arg-type]
+    with pytest.raises(gold.PackedRowsError):
+        gold.unpack_keys(b"x\x9c...")  # type: ignore[arg-type]
 
 
 def test_the_examples_decode_to_the_example_row() -> None:
@@ -69,7 +79,8 @@ def test_the_examples_decode_to_the_example_row() -> None:
     (rows_doc,) = gold.EXAMPLES["rollup_entity_rows"]
     assert gold.top_rows(head) == gold.top_rows(head, "minutes") == [gold.EXAMPLE_ROW]
     assert gold.entity_rows(rows_doc) == [gold.EXAMPLE_ROW]
-    assert gold.played_keys(head) == {gold.EXAMPLE_ROW["key"], gold.EXAMPLE_ROW["track_id"]}
+    (keys_doc,) = gold.EXAMPLES["rollup_entity_keys"]
+    assert gold.unpack_keys(keys_doc["keys"]) == [gold.EXAMPLE_ROW["key"], gold.EXAMPLE_ROW["track_id"]]
     for coll, docs in gold.EXAMPLES.items():
         for doc in docs:
             parts = gold.split(doc["_id"])
@@ -94,7 +105,7 @@ def test_the_examples_match_what_the_writer_builds() -> None:
         "local_hour": 22,
     }
     built = {c.value: docs for c, docs in day_rollups("alice", [play]).items()}
-    for coll in ("rollup_entities", "rollup_entity_rows", "rollup_heatmap"):
+    for coll in ("rollup_entities", "rollup_entity_rows", "rollup_entity_keys", "rollup_heatmap"):
         example = gold.EXAMPLES[coll][0]
         (doc,) = [d for d in built[coll] if d["_id"] == example["_id"]]
         assert set(doc) == set(example), coll

@@ -129,7 +129,7 @@ def test_rolled_up_months_equal_direct_month_aggregation():
         1,
     )
     assert month[Coll.ROLLUP_TOTALS][0]["buckets"]["track"] == 1
-    assert bucket["_id"] == "u|month|2024-05|track|b0"
+    assert bucket["_id"] == "u|month|2024-05|track|b0of1"
     assert (track["plays"], track["first_played"], track["last_played"]) == (
         6,
         plays[0]["ended_at"],
