@@ -68,6 +68,7 @@ def reprocess(
         users = [user_id] if user_id else sorted(db[Coll.PLAYS.value].distinct("user_id"))
         plays_total = days_total = 0
         for user in users:
+            _drop_packed(db, user)
             zone, threshold = user_rules(db, cfg, user)
             old = list(db[Coll.PLAYS.value].find({"user_id": user, **_range(start, end)}))
             if not old:
@@ -87,6 +88,31 @@ def reprocess(
         "start": start.isoformat() if start else None,
         "end": end.isoformat() if end else None,
     }
+
+
+def packed_users(db: Any) -> list[str]:
+    """Users whose gold documents are still in the pre-0.9 packed format (one `_id` read each)."""
+    users = sorted(str(d["_id"]) for d in db[Coll.USER_STATS.value].find({}, {"_id": 1}))
+    old = {gold.packed_rows_id(gold.head_id(u, "all", "all", "track"), 0): u for u in users}
+    return sorted(old[d["_id"]] for d in find_ids(db, Coll.ROLLUP_ENTITY_ROWS, old, {"_id": 1}))
+
+
+def migrate_packed(settings: Settings) -> list[str]:
+    """Rebuild, from the stored plays, the gold documents of users still in the packed format
+    (the plays job does this at start; `earshot spark reprocess` does it for whom it rebuilds):
+    their packed rows documents are deleted, then every rollup is recomputed. Returns the users."""
+    with mongo.client(settings) as client:
+        users = packed_users(client[settings.mongo_db])
+    for user in users:
+        log.warning("%s: gold documents in the old packed format; rebuilding them from the plays", user)
+        reprocess(settings, user_id=user)
+    return users
+
+
+def _drop_packed(db: Any, user: str) -> None:
+    head = gold.head_id(user, "all", "all", "track")
+    if db[Coll.ROLLUP_ENTITY_ROWS.value].find_one({"_id": gold.packed_rows_id(head, 0)}, {"_id": 1}):
+        db[Coll.ROLLUP_ENTITY_ROWS.value].delete_many({"user_id": user, "rows": {"$type": "binData"}})
 
 
 def _played(db: Any, user: str) -> set[str]:

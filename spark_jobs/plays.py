@@ -149,7 +149,11 @@ def build_stream(
     checkpoint: Path | None = None,
     max_per_trigger: int | None = None,
 ) -> StreamingQuery:
-    """Start the plays query (checkpoint default: `<checkpoint_dir>/plays-v1`)."""
+    """Start the plays query (checkpoint default: `<checkpoint_dir>/plays-v1`), after rebuilding
+    any user's gold documents still in the old packed format (`pipeline.reprocess.migrate_packed`)."""
+    from pipeline.reprocess import migrate_packed
+
+    migrate_packed(settings)
     location = checkpoint or settings.checkpoint_dir / QUERY
     handler = PlaysBatch(settings)
     query = (

@@ -34,7 +34,18 @@ from core.gold.codec import (
     unpack_rows,
 )
 from core.gold.grains import CHILD, GRAINS, PARENT, Grain, above, child_periods, parent_period
-from core.gold.ids import bucket_of, head_id, key, keys_id, period_id, play_id, playlist_id, rows_id, split
+from core.gold.ids import (
+    bucket_of,
+    head_id,
+    key,
+    keys_id,
+    packed_rows_id,
+    period_id,
+    play_id,
+    playlist_id,
+    rows_id,
+    split,
+)
 from core.gold.names import (
     NAME_BUCKETS,
     NameEntry,
@@ -98,6 +109,7 @@ __all__ = [
     "pack_names",
     "pack_rows",
     "pack_vectors",
+    "packed_rows_id",
     "parent_period",
     "period_id",
     "play_id",

@@ -61,6 +61,12 @@ def rows_id(head: str, bucket: int, buckets: int) -> str:
     return f"{head}{SEP}b{bucket}of{buckets}"
 
 
+def packed_rows_id(head: str, bucket: int) -> str:
+    """The rows `_id` earshot wrote before the gold layer was plain BSON (zlib-packed rows,
+    no count in the id): how `pipeline.reprocess.migrate_packed` recognises an old database."""
+    return f"{head}{SEP}b{bucket}"
+
+
 def keys_id(head: str, bucket: int, buckets: int) -> str:
     """rollup_entity_keys: the keys of the rows in bucket `bucket` of `buckets`."""
     return f"{head}{SEP}k{bucket}of{buckets}"

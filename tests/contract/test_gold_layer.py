@@ -150,15 +150,16 @@ def test_every_gold_document_reads_plainly_with_find_and_aggregate(contract_db, 
         {"user_id": USER, "grain": "all", "entity_type": "track"}
     )
     assert sum(r["streams"] for d in rows for r in d["rows"]) == len(counted)
-    by_year = contract_db[Coll.ROLLUP_ENTITY_ROWS.value].aggregate(
-        [
-            {"$match": {"user_id": USER, "grain": "year", "entity_type": "artist"}},
-            {"$unwind": "$rows"},
-            {"$group": {"_id": "$period", "streams": {"$sum": "$rows.streams"}}},
-        ]
-    )
     want = Counter(p["ended_at"].astimezone(ZoneInfo(ZONE)).strftime("%Y") for p in counted)
-    assert {d["_id"]: d["streams"] for d in by_year} == dict(want)
+    for year, streams in want.items():  # per year: FerretDB v1's $unwind drops the other fields
+        (summed,) = contract_db[Coll.ROLLUP_ENTITY_ROWS.value].aggregate(
+            [
+                {"$match": {"user_id": USER, "grain": "year", "period": year, "entity_type": "artist"}},
+                {"$unwind": "$rows"},
+                {"$group": {"_id": None, "streams": {"$sum": "$rows.streams"}}},
+            ]
+        )
+        assert summed["streams"] == streams, year
     head = contract_db[Coll.ROLLUP_ENTITIES.value].find_one(
         {"_id": gold.head_id(USER, "all", "all", "track")}
     )

@@ -34,3 +34,30 @@ def test_readers_keep_users_with_a_separator_apart(mongo_db: Any) -> None:
     mongo_db[Coll.ROLLUP_TOTALS.value].insert_many([day("bob|all", 1), day("bob", 2)])
     assert [d["streams"] for d in gold.totals_tree(mongo_db, "bob|all")] == [1]
     assert [d["streams"] for d in gold.totals_tree(mongo_db, "bob")] == [2]
+
+
+def test_a_database_of_the_old_packed_format_is_rebuilt_from_its_plays(mongo_db: Any, stack: Any) -> None:
+    import json
+    import zlib
+    from datetime import UTC, datetime
+
+    from pipeline.reprocess import migrate_packed
+    from tests.integration.gold import listen, write_plays
+
+    user = "olden"
+    plays = write_plays(mongo_db, stack, user, [listen(datetime(2023, 3, 1, 9, tzinfo=UTC), "Old", "Band")])
+    mongo_db[Coll.USER_STATS.value].replace_one({"_id": user}, {"_id": user}, upsert=True)
+    head = gold.head_id(user, "all", "all", "track")
+    packed = zlib.compress(json.dumps({"fields": ["key", "streams"], "rows": [["band|old", 9]]}).encode())
+    mongo_db[Coll.ROLLUP_ENTITY_ROWS.value].insert_one(
+        {"_id": gold.packed_rows_id(head, 0), "user_id": user, "rows": packed}
+    )
+    mongo_db[Coll.ROLLUP_ENTITIES.value].update_one({"_id": head}, {"$set": {"top": packed}})
+    with pytest.raises(gold.PackedRowsError, match="earshot spark reprocess"):
+        gold.top_rows(mongo_db[Coll.ROLLUP_ENTITIES.value].find_one({"_id": head}))
+
+    assert migrate_packed(stack) == [user]
+    assert mongo_db[Coll.ROLLUP_ENTITY_ROWS.value].find_one({"_id": gold.packed_rows_id(head, 0)}) is None
+    (top,) = gold.top_rows(mongo_db[Coll.ROLLUP_ENTITIES.value].find_one({"_id": head}))
+    assert (top["key"], top["streams"]) == ("band|old", len(plays))
+    assert migrate_packed(stack) == []
