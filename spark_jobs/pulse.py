@@ -50,7 +50,7 @@ class QueryPulse:
         """A batch finished: remember its numbers and beat now."""
         with self._lock:
             self.last_batch = dict(details)
-        self.beat()
+        self._beat_quietly()  # the batch is written: a heartbeat that fails must not fail it
 
     def beat(self, status: health.Status = "ok", **extra: Any) -> None:
         with self._lock:

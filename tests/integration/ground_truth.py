@@ -56,15 +56,18 @@ def load_catalog(db: Any) -> None:
         db.artists.insert_one({"_id": aid, "name": aid, "genres": genres})
 
 
-def logical_plays(n: int, seed: int, start: datetime = datetime(2024, 3, 8, 20, 0, tzinfo=UTC)) -> list[dict]:
-    """`n` plays after `start`, minutes to hours apart, in every shape, some shorter than a stream."""
+def logical_plays(
+    n: int, seed: int, start: datetime = datetime(2024, 3, 8, 20, 0, tzinfo=UTC), first: int = 0
+) -> list[dict]:
+    """`n` plays after `start`, minutes to hours apart, in every shape, some shorter than a stream;
+    numbered from `first` (event ids are `<source>-<number>`: give each user its own range)."""
     rng = random.Random(seed)
     plays, t = [], start
     for i in range(n):
         t += timedelta(minutes=rng.choice([4, 5, 30, 300, 900]))
         plays.append(
             {
-                "i": i,
+                "i": first + i,
                 "track": rng.choice(list(TRACKS)),
                 "ended": t,
                 "shape": SHAPES[i % 7],
