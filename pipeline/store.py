@@ -1,6 +1,6 @@
 """The silver and gold writes for one user's events of a batch (runs on an executor).
 
-`process_user` folds events into stored plays (dedupe), re-enriches the changed plays from the
+`process_user` (a `UserBatch`, which can be run again after MongoDB dropped it halfway) folds events into stored plays (dedupe), re-enriches the changed plays from the
 current catalog (`pipeline.catalog`), replaces them (`pipeline.writes`), then recomputes the
 touched day buckets (with their sessions) from the plays and month/year/all from the level below,
 and the user's stats (`pipeline.rollup_plan`). Writes are delete-then-insert of whole recomputed

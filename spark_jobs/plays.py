@@ -82,11 +82,13 @@ def process_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]
             return
         # imported here, not captured: this function is pickled to the workers, and names from
         # `python -m spark_jobs.plays` (module __main__) would not resolve there
+        from core.logs import setup_worker
         from core.outage import retry_while_unreachable
         from pipeline.job import executor_client
         from pipeline.store import UserBatch
         from spark_jobs.sinks import store_letter
 
+        setup_worker("WARNING")  # outage warnings (core.outage) in the job's log format
         db = executor_client(cfg.mongo_url)[cfg.mongo_db]
         out = []
         for letter in letters:

@@ -20,9 +20,8 @@ import pytest
 from kafka.partitioner.default import murmur2
 
 from core import kafka, mongo
-from core.events import PlayEvent
 from core.settings import Settings
-from core.topics import Topic
+from core.topics import Topic, topic_name
 from infra import stack
 from infra.services import KafkaBroker, MongoServer
 from tests.integration.ground_truth import assert_rollups_match, events, load_catalog, logical_plays
@@ -66,8 +65,10 @@ def users_on_each_partition(name: str, partitions: int) -> list[str]:
 
 
 class Stream:
-    """Listeners (one per time zone) whose plays arrive in parts; the plays job and every consumer
-    role running against the test's own stack."""
+    """Listeners (one per time zone) whose plays arrive in three parts, each with a malformed
+    message; the plays job and every consumer role running against the test's own stack."""
+
+    PARTS = 3
 
     def __init__(self, own: Settings, db: Any, spark: Any, name: str, tmp_path: Path) -> None:
         from spark_jobs.plays import build_stream
@@ -84,44 +85,57 @@ class Stream:
         }
         for user, zone in self.users.items():
             db.users.insert_one({"_id": user, "time_zone": zone})
-        self.events = [e for user, plays in self.plays.items() for p in plays for e in events(p, user)]
-        random.Random(name).shuffle(self.events)  # one play's representations land in different parts
+        evs = [e for user, plays in self.plays.items() for p in plays for e in events(p, user)]
+        random.Random(name).shuffle(evs)  # one play's representations land in different parts
+        self.parts = [evs[k :: self.PARTS] for k in range(self.PARTS)]
+        self.bad = [f'{{"broken": "{name}-{k}"'.encode() for k in range(self.PARTS)]
         self.sent = 0
         self.consumer = Consumer("raw,now-playing,alerts,health", tmp_path, **service_env(own))
         self.query = build_stream(spark, own, checkpoint=tmp_path / "checkpoint")
 
-    def part(self, n: int, of: int) -> list[PlayEvent]:
-        size = -(-len(self.events) // of)
-        return self.events[n * size : (n + 1) * size]
-
-    def publish(self, batch: list[PlayEvent]) -> None:
+    def publish(self, k: int) -> None:
+        """Part `k`: its events and one malformed message, keyed by the first user."""
         prod = kafka.producer(self.own)
         try:
-            for event in batch:
+            for event in self.parts[k]:
                 kafka.send(prod, self.own, Topic.PLAYS, event)
+            prod.send(self.topic, key=next(iter(self.users)).encode(), value=self.bad[k])
             prod.flush(timeout=30)
         finally:
             prod.close()
-        self.sent += len(batch)
+        self.sent += len(self.parts[k]) + 1
+
+    @property
+    def topic(self) -> str:
+        return topic_name(Topic.PLAYS, self.own.topic_prefix)
 
     def running(self) -> bool:
         return self.query.isActive and self.consumer.alive()
 
     def landed(self) -> int:
-        return self.db.raw_events.count_documents({"key": {"$in": list(self.users)}})
+        return self.db.raw_events.count_documents({"topic": self.topic, "key": {"$in": list(self.users)}})
 
     def assert_complete(self) -> None:
-        """After the fault: the job caught up by itself, the consumers too, and nothing is off."""
+        """After the fault: the job and the consumers caught up by themselves, nothing is off."""
         self.query.processAllAvailable()  # raises if the query failed
         assert self.running(), self.consumer.output()[-3000:]
-        wait_for(lambda: self.landed() >= self.sent, 60, "every message in raw_events")
-        assert self.landed() == self.sent == len(self.events)
         for user, zone in self.users.items():
             assert_rollups_match(self.db, user, self.plays[user], zone)
+        letters = {d["payload"] for d in self.db.dead_letters.find({"stage": "spark.plays"})}
+        assert {b.decode() for b in self.bad} <= letters
+        wait_for(lambda: self.landed() >= self.sent, 60, "every message in raw_events")
+        assert self.landed() == self.sent  # each once: `_id` is topic:partition:offset
+        wait_for(lambda: _beat(self.db, "consumer.raw") == "ok", 30, "the raw consumer to say ok again")
+        assert _beat(self.db, "spark.plays") == "ok"
 
     def close(self) -> None:
         self.query.stop()
         self.consumer.stop()
+
+
+def _beat(db: Any, component: str) -> str | None:
+    doc = db.pipeline_health.find_one({"_id": component})
+    return doc["status"] if doc else None
 
 
 @pytest.fixture()
@@ -139,29 +153,30 @@ def stream_of(own: Settings, own_db: Any, spark: Any, tmp_path: Path) -> Iterato
 
 def test_a_60s_database_outage_mid_stream_loses_and_doubles_nothing(own, stream_of):
     s = stream_of("db-out")
-    s.publish(s.part(0, 3))
+    s.publish(0)
     s.query.processAllAvailable()
-    s.publish(s.part(1, 3))  # the job picks these up as the server goes away
+    s.publish(1)  # the job picks these up as the server goes away
     server = MongoServer(own)
     assert server.proc.stop()
     down_at = time.monotonic()
-    s.publish(s.part(2, 3))  # the stream goes on while the database is away
-    while time.monotonic() - down_at < OUTAGE_S:
+    s.publish(2)  # the stream goes on while the database is away
+    while time.monotonic() - down_at < OUTAGE_S:  # the outage itself, not a wait for readiness
         assert s.running(), "the plays job or a consumer gave up during the outage"
         time.sleep(1)
     server.start()
     server.ready()
     s.assert_complete()
+    assert "write failed, retrying the batch" in s.consumer.output()
 
 
 def test_a_broker_restart_mid_stream_loses_and_doubles_nothing(own, stream_of):
     s = stream_of("broker")
-    s.publish(s.part(0, 3))
+    s.publish(0)
     s.query.processAllAvailable()
-    s.publish(s.part(1, 3))  # the job reads these as the broker goes away
+    s.publish(1)  # the job reads these as the broker goes away
     broker = KafkaBroker(own)
     assert broker.proc.stop()
     broker.start()
     broker.ready()
-    s.publish(s.part(2, 3))
+    s.publish(2)
     s.assert_complete()
