@@ -1,10 +1,11 @@
 """The silver and gold writes for one user's events of a batch (runs on an executor).
 
-`process_user` (a `UserBatch`, which can be run again after MongoDB dropped it halfway) folds events into stored plays (dedupe), re-enriches the changed plays from the
+`process_user` folds events into stored plays (dedupe), re-enriches the changed plays from the
 current catalog (`pipeline.catalog`), replaces them (`pipeline.writes`), then recomputes the
 touched day buckets (with their sessions) from the plays and month/year/all from the level below,
 and the user's stats (`pipeline.rollup_plan`). Writes are delete-then-insert of whole recomputed
-documents: absolute values, so a replayed batch rewrites the same documents.
+documents: absolute values, so a replayed batch rewrites the same documents. The plays job runs
+it as a `UserBatch`, which can be run again after MongoDB dropped it halfway (`core.outage`).
 
 Every read is by `_id`: the day totals list their play ids, so dedupe candidates and a day's plays
 are found without a secondary index (FerretDB v1 serves only `_id` from an index).
