@@ -49,7 +49,7 @@ def retry_while_unreachable(
             if down >= limit_s:
                 raise DatabaseUnreachable(
                     f"MongoDB unreachable for {down:.0f} s, giving up on {what} "
-                    f"(EARSHOT_MONGO_OUTAGE_SECONDS={limit_s:g}): {_first_line(exc)}"
+                    f"(EARSHOT_MONGO_OUTAGE_SECONDS={limit_s:g}): {reason(exc)}"
                 ) from exc
             log.warning(
                 "MongoDB unreachable for %.0f s, retrying %s in %.0f s (gives up after %g s): %s",
@@ -57,7 +57,7 @@ def retry_while_unreachable(
                 what,
                 pause,
                 limit_s,
-                _first_line(exc),
+                reason(exc),
             )
             time.sleep(min(pause, max(limit_s - down, 0.0)))
             pause = min(pause * 2, max_pause_s)
@@ -67,6 +67,7 @@ def retry_while_unreachable(
         return result
 
 
-def _first_line(exc: Exception) -> str:
-    """pymongo's messages carry the whole topology description after a comma; keep the reason."""
+def reason(exc: BaseException) -> str:
+    """An error for a log line: pymongo's messages carry the whole topology description after the
+    reason ("…, Timeout: 5.0s, Topology Description: <…>"); keep the reason."""
     return str(exc).split(", Timeout:")[0].splitlines()[0][:300]
