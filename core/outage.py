@@ -1,7 +1,7 @@
 """Riding out a MongoDB outage: run a unit of work again while the server is unreachable, with a
 growing pause, for at most `Settings.mongo_outage_seconds`, then fail with one clear message.
 
-    stats = retry_while_unreachable(lambda: batch.run(db), limit_s=600, what="user u1's batch")
+    stats = retry_while_unreachable(partial(batch.run, db), limit_s=600, what="the batch of user u1")
 
 Only connection failures are retried (pymongo's `ConnectionFailure`: refused, reset, server
 selection timed out, not primary or shutting down); any other error is a bug or bad data and

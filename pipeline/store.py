@@ -66,11 +66,11 @@ def process_user(db: Database[Doc], cfg: JobConfig, user_id: str, events: list[D
 
 class UserBatch:
     """One user's events of a batch. `run` may be called again after it failed halfway (MongoDB
-    went away mid-write; `core.outage` does): what is computed from the stored state — the merged
-    plays and, once planned, the rollups — is kept from the first run, and each run sends the same
-    whole documents by `_id` again. Computing again from a half-written state would not do: a
-    day that already lists the new plays makes them look stored, and the rest of the rollups
-    would never be written."""
+    went away mid-write; `core.outage` calls it again): what is computed from the stored state
+    (the merged plays and, once planned, the rollups) is kept from the first run, and each run
+    sends the same whole documents by `_id` again. Computing again from a half-written state
+    would not do: a day that already lists the new plays makes them look stored, and the rest of
+    the rollups would never be written."""
 
     def __init__(self, cfg: JobConfig, user_id: str, events: list[Doc]) -> None:
         self.cfg, self.user_id, self.events = cfg, user_id, events
@@ -97,11 +97,8 @@ class UserBatch:
         docs = build_plays(db, user_id, [p for p in working if p["_id"] in changed], zone, threshold)
         old = [before[i] for i in changed if i in before]
         current = {p["_id"]: p for p in stored} | {d["_id"]: d for d in docs}
-        days = {d["local_day"] for d in old + docs}
-        return PlaysWrite(cfg, user_id, zone, docs, days, current), {
-            "events": len(events),
-            "changed": len(docs),
-        }
+        writes = PlaysWrite(cfg, user_id, zone, docs, {d["local_day"] for d in old + docs}, current)
+        return writes, {"events": len(events), "changed": len(docs)}
 
 
 def store_plays(
