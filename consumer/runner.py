@@ -26,6 +26,7 @@ from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
 from core import health, kafka
+from core.outage import reason
 from core.settings import Settings
 from core.topics import Topic
 
@@ -61,7 +62,7 @@ class Pulse:
             health.beat(self.ctx.db, self.component, self.kind, status, details)
             self.last = time.monotonic()
         except PyMongoError as exc:
-            log.warning("%s: heartbeat failed: %s", self.component, exc)
+            log.warning("%s: heartbeat failed: %s", self.component, reason(exc))
 
 
 class BatchHandler(Protocol):
@@ -99,7 +100,7 @@ class KafkaLoop:
                     records = consumer.poll(timeout_ms=self.poll_timeout_ms, max_records=self.max_records)
                 except KafkaError as exc:
                     log.warning("%s: poll failed: %s", self.component, exc)
-                    pulse.beat("degraded", self._details(consumer, group, str(exc)))
+                    pulse.beat("degraded", self._details(consumer, group, reason(exc)))
                     ctx.stop.wait(1.0)
                     continue
                 if records and not self._process(consumer, records):
@@ -121,7 +122,7 @@ class KafkaLoop:
             self.handler.handle(batch)
         except PyMongoError as exc:
             self.failures += 1
-            log.warning("%s: write failed, retrying the batch: %s", self.component, exc)
+            log.warning("%s: write failed, retrying the batch: %s", self.component, reason(exc))
             for tp, part in records.items():
                 consumer.seek(tp, part[0].offset)  # re-read exactly this batch
             return False
@@ -171,8 +172,8 @@ class TickLoop:
                     details = {**(self.tick() or {}), "ticks": self.ticks}
                     status = "ok"
                 except (PyMongoError, KafkaError, OSError) as exc:
-                    log.warning("%s: check failed: %s", self.component, exc)
-                    status, details = "degraded", {"error": str(exc)}
+                    log.warning("%s: check failed: %s", self.component, reason(exc))
+                    status, details = "degraded", {"error": reason(exc)}
                 self.ticks += 1
                 pulse.beat(status, details, force=True)
             pulse.beat(status, details)

@@ -16,3 +16,10 @@ def setup(level: str = "INFO") -> None:
     )
     for noisy in ("kafka", "py4j", "urllib3", "pymongo"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def setup_worker(level: str = "INFO") -> None:
+    """The same lines in a process no `main()` started (Spark's Python workers, whose stderr
+    Spark passes on to the job's): configured once, left alone if something else already did."""
+    if not logging.getLogger().handlers:
+        setup(level)

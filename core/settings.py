@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     mongo_uri: str = Field(default="", validation_alias=_alias("MONGO_URI", "EARSHOT_MONGO_URI"))
     mongo_port: Port = 27017
     mongo_db: str = Field(default="earshot", pattern=r"^[A-Za-z0-9_\-]+$")
+    # How long the plays job retries a batch while MongoDB is unreachable before it fails
+    # (core.outage; docs/spark.md "When MongoDB or Kafka goes away").
+    mongo_outage_seconds: float = Field(default=600, gt=0)
 
     app_port: Port = 8501
     airflow_port: Port = 8080

@@ -26,6 +26,7 @@ class JobConfig:
     threshold_ms: int
     default_zone: str
     gap_minutes: int
+    outage_s: float  # how long a batch is retried while MongoDB is unreachable (core.outage)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> JobConfig:
@@ -36,6 +37,7 @@ class JobConfig:
             settings.stream_threshold_ms,
             settings.default_time_zone,
             settings.session_gap_minutes,
+            settings.mongo_outage_seconds,
         )
 
 

@@ -4,7 +4,8 @@
 current catalog (`pipeline.catalog`), replaces them (`pipeline.writes`), then recomputes the
 touched day buckets (with their sessions) from the plays and month/year/all from the level below,
 and the user's stats (`pipeline.rollup_plan`). Writes are upserts by `_id` of whole recomputed
-documents: absolute values, so a replayed batch rewrites the same documents.
+documents: absolute values, so a replayed batch rewrites the same documents. The plays job runs
+it as a `UserBatch`, which can be run again after MongoDB dropped it halfway (`core.outage`).
 
 Every read is by `_id`: the day totals list their play ids, so dedupe candidates and a day's plays
 are found without a secondary index (FerretDB v1 serves only `_id` from an index).
@@ -13,6 +14,7 @@ are found without a secondary index (FerretDB v1 serves only `_id` from an index
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,7 +27,7 @@ from pipeline.catalog import catalog_matches
 from pipeline.dedupe import assign
 from pipeline.enrich import play_document, source_records
 from pipeline.job import JobConfig, user_rules
-from pipeline.rollup_plan import plan_rollups, write_rollups
+from pipeline.rollup_plan import RollupPlan, plan_rollups, write_rollups
 from pipeline.writes import day_docs, write_plays
 
 Doc = dict[str, Any]
@@ -59,18 +61,44 @@ def build_plays(db: Database[Doc], user_id: str, plays: list[Doc], zone: str, th
 
 
 def process_user(db: Database[Doc], cfg: JobConfig, user_id: str, events: list[Doc]) -> dict[str, int]:
-    zone, threshold = user_rules(db, cfg, user_id)
-    stored = load_candidates(db, user_id, zone, [e["ended_at"] for e in events], cfg.tolerance_s)
-    before = {p["_id"]: p for p in stored}
-    working = [{"_id": p["_id"], "records": source_records(p)} for p in stored]
-    working, changed = assign(events, working, cfg.tolerance_s)
-    if not changed:
-        return {"events": len(events), "changed": 0}
-    docs = build_plays(db, user_id, [p for p in working if p["_id"] in changed], zone, threshold)
-    old = [before[i] for i in changed if i in before]
-    current = {p["_id"]: p for p in stored} | {d["_id"]: d for d in docs}
-    store_plays(db, cfg, user_id, zone, docs, {d["local_day"] for d in old + docs}, current)
-    return {"events": len(events), "changed": len(docs)}
+    return UserBatch(cfg, user_id, events).run(db)
+
+
+class UserBatch:
+    """One user's events of a batch. `run` may be called again after it failed halfway (MongoDB
+    went away mid-write; `core.outage` calls it again): what is computed from the stored state
+    (the merged plays and, once planned, the rollups) is kept from the first run, and each run
+    sends the same whole documents by `_id` again. Computing again from a half-written state
+    would not do: a day that already lists the new plays makes them look stored, and the rest of
+    the rollups would never be written."""
+
+    def __init__(self, cfg: JobConfig, user_id: str, events: list[Doc]) -> None:
+        self.cfg, self.user_id, self.events = cfg, user_id, events
+        self.stats: dict[str, int] | None = None
+        self.writes: PlaysWrite | None = None
+
+    def run(self, db: Database[Doc]) -> dict[str, int]:
+        if self.stats is None:
+            self.writes, self.stats = self._prepare(db)
+        if self.writes is not None:
+            self.writes.run(db)
+        return self.stats
+
+    def _prepare(self, db: Database[Doc]) -> tuple[PlaysWrite | None, dict[str, int]]:
+        """Reads only: the plays the events change, merged and enriched."""
+        cfg, user_id, events = self.cfg, self.user_id, self.events
+        zone, threshold = user_rules(db, cfg, user_id)
+        stored = load_candidates(db, user_id, zone, [e["ended_at"] for e in events], cfg.tolerance_s)
+        before = {p["_id"]: p for p in stored}
+        working = [{"_id": p["_id"], "records": source_records(p)} for p in stored]
+        working, changed = assign(events, working, cfg.tolerance_s)
+        if not changed:
+            return None, {"events": len(events), "changed": 0}
+        docs = build_plays(db, user_id, [p for p in working if p["_id"] in changed], zone, threshold)
+        old = [before[i] for i in changed if i in before]
+        current = {p["_id"]: p for p in stored} | {d["_id"]: d for d in docs}
+        writes = PlaysWrite(cfg, user_id, zone, docs, {d["local_day"] for d in old + docs}, current)
+        return writes, {"events": len(events), "changed": len(docs)}
 
 
 def store_plays(
@@ -84,15 +112,38 @@ def store_plays(
     same_times: bool = False,
 ) -> None:
     """Replace these plays, then write the rollups of `days` recomputed with them (`known`: the
-    current versions of plays, these included; `same_times`: see `plan_rollups`).
+    current versions of plays, these included; `same_times`: see `plan_rollups`)."""
+    PlaysWrite(cfg, user_id, zone, docs, days, known, same_times).run(db)
+
+
+@dataclass
+class PlaysWrite:
+    """Plays to replace and the rollups they change.
 
     The rollups are computed in this thread while another writes the plays (the server's insert
     and Python's rollup arithmetic each take a core: per 100,000 plays ~11 s of inserts beside
     ~9.5 s of arithmetic, instead of one after the other; docs/spark.md), and written only after
     the plays are: a batch that fails midway leaves rollups that a replay recomputes, never
-    rollups of plays that are not stored."""
-    with ThreadPoolExecutor(1, thread_name_prefix="plays-writer") as pool:
-        written = pool.submit(write_plays, db, docs)
-        plan = plan_rollups(db, cfg, user_id, zone, days, known, same_times)
-        written.result()
-    write_rollups(db, plan)
+    rollups of plays that are not stored. They are planned once, before any of them is written,
+    so a `run` after a failed one writes the same documents."""
+
+    cfg: JobConfig
+    user_id: str
+    zone: str
+    docs: list[Doc]
+    days: set[str]
+    known: dict[str, Doc]
+    same_times: bool = False
+    plan: RollupPlan | None = None
+    planned: bool = False
+
+    def run(self, db: Database[Doc]) -> None:
+        with ThreadPoolExecutor(1, thread_name_prefix="plays-writer") as pool:
+            written = pool.submit(write_plays, db, self.docs)
+            if not self.planned:
+                self.plan = plan_rollups(
+                    db, self.cfg, self.user_id, self.zone, self.days, self.known, self.same_times
+                )
+                self.planned = True
+            written.result()
+        write_rollups(db, self.plan)

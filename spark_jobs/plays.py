@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,9 @@ RESULT_SCHEMA = ", ".join(f"{name} string" for name in RESULT_COLUMNS)
 def process_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
     """Executor side of a batch (`mapInArrow`: Arrow record batches in, one out): dead letters
     into `dead_letters` (returned for the topic), events grouped by user through
-    store.process_user (returned as counts). A user's events share one Kafka partition (messages
+    store.UserBatch (returned as counts); while MongoDB is unreachable each is retried
+    (core.outage, for up to `mongo_outage_seconds`), so an outage pauses the stream instead
+    of failing the query. A user's events share one Kafka partition (messages
     are keyed by user_id), hence one Spark partition: no shuffle. Arrow moves the rows to Python
     several times faster than the RDD path's pickled Row objects."""
 
@@ -79,18 +82,22 @@ def process_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]
             return
         # imported here, not captured: this function is pickled to the workers, and names from
         # `python -m spark_jobs.plays` (module __main__) would not resolve there
+        from core.logs import setup_worker
+        from core.outage import retry_while_unreachable
         from pipeline.job import executor_client
-        from pipeline.store import process_user
+        from pipeline.store import UserBatch
         from spark_jobs.sinks import store_letter
 
+        setup_worker("WARNING")  # outage warnings (core.outage) in the job's log format
         db = executor_client(cfg.mongo_url)[cfg.mongo_db]
         out = []
         for letter in letters:
             doc = letter["doc"]
-            store_letter(db, doc)
+            retry_while_unreachable(partial(store_letter, db, doc), cfg.outage_s, "a dead letter")
             out.append({"kind": "letter", "key": doc["user_id"], "value": letter["value"]})
         for user_id, events in by_user.items():
-            stats = process_user(db, cfg, user_id, events)
+            run = partial(UserBatch(cfg, user_id, events).run, db)
+            stats = retry_while_unreachable(run, cfg.outage_s, f"the batch of user {user_id}")
             counts = json.dumps([stats["events"], stats["changed"]])
             out.append({"kind": "user", "key": user_id, "value": counts})
         yield pa.RecordBatch.from_pylist(out, schema=pa.schema([(k, pa.string()) for k in RESULT_COLUMNS]))

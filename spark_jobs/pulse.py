@@ -22,6 +22,7 @@ from typing import Any
 from pyspark.sql.streaming import StreamingQuery
 
 from core import health, mongo
+from core.outage import reason
 from core.settings import Settings
 
 log = logging.getLogger("earshot.spark.pulse")
@@ -50,7 +51,7 @@ class QueryPulse:
         """A batch finished: remember its numbers and beat now."""
         with self._lock:
             self.last_batch = dict(details)
-        self.beat()
+        self._beat_quietly()  # the batch is written: a heartbeat that fails must not fail it
 
     def beat(self, status: health.Status = "ok", **extra: Any) -> None:
         with self._lock:
@@ -89,4 +90,4 @@ class QueryPulse:
         try:
             self.beat(status, **extra)
         except Exception as exc:  # MongoDB away for a moment: the next beat tries again
-            log.warning("%s: heartbeat failed: %s", self.component, exc)
+            log.warning("%s: heartbeat failed: %s", self.component, reason(exc))

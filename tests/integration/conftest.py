@@ -15,6 +15,8 @@ import pytest
 
 from core.settings import Settings
 
+pytest.register_assert_rewrite("tests.integration.ground_truth")  # its asserts explain a mismatch
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = __file__.rsplit("/", 1)[0]

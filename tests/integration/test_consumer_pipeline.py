@@ -4,9 +4,6 @@ a local HTTP server standing in for the Slack webhook."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -26,50 +23,9 @@ from core.events import NowPlayingEvent, PlayEvent, decode, utc_now
 from core.health import is_stale
 from core.topics import Topic, topic_name
 from tests.integration.gold import listen, write_plays
+from tests.processes import Consumer, wait_for
 
 pytestmark = pytest.mark.integration
-REPO = Path(__file__).resolve().parents[2]
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.1) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-
-
-class Consumer:
-    """`python -m consumer --only <roles>` with this test session's environment plus overrides."""
-
-    def __init__(self, roles: str, log_dir: Path, **env: str) -> None:
-        self.log = log_dir / f"consumer-{roles.replace(',', '+')}-{uuid.uuid4().hex[:4]}.log"
-        with self.log.open("wb") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "consumer", "--only", roles],
-                cwd=REPO,
-                env={**os.environ, **env},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-            )
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        return self.proc.wait()
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
 
 
 @pytest.fixture

@@ -4,35 +4,21 @@ what up started."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 
 import pytest
 
-from core.settings import REPO_ROOT, load_settings
+from core.settings import REPO_ROOT
 from infra import stack
+from tests.spare_stack import free_port, spare_settings
 
 pytestmark = pytest.mark.integration
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture()
 def spare(settings, tmp_path):
-    s = load_settings(
-        cache_dir=settings.cache_dir,
-        data_dir=tmp_path / "data",
-        kafka_port=_free_port(),
-        kafka_controller_port=_free_port(),
-        mongo_port=_free_port(),
-        topic_prefix=settings.topic_prefix,
-        mongo_db=settings.mongo_db,
-    )
+    s = spare_settings(settings, tmp_path / "data")
     yield s
     stack.down(s)
 
@@ -70,8 +56,8 @@ def test_a_missing_tool_is_one_clear_line(tmp_path):
         "HOME": str(tmp_path),
         "EARSHOT_CACHE_DIR": str(tmp_path / "cache"),
         "EARSHOT_DATA_DIR": str(tmp_path / "data"),
-        "EARSHOT_KAFKA_PORT": str(_free_port()),
-        "EARSHOT_MONGO_PORT": str(_free_port()),
+        "EARSHOT_KAFKA_PORT": str(free_port()),
+        "EARSHOT_MONGO_PORT": str(free_port()),
     }
     result = subprocess.run(
         [sys.executable, "-m", "earshot.cli", "stack", "up"],
