@@ -93,31 +93,29 @@ class EntityHead(TypedDict):
     updated_at: datetime
 
 
-class EntityRows(TypedDict):
+class _Bucket(TypedDict):
+    """What every bucket of a head's lists carries: the head's parts and its place among them."""
+
+    _id: str
+    user_id: str
+    grain: str
+    period: str
+    entity_type: str
+    bucket: int
+    buckets: int
+
+
+class EntityRows(_Bucket):
     """rollup_entity_rows — `_id` rows_id(head_id, bucket, buckets); every row of a head, by key
     hash (`ids.bucket_of`)."""
 
-    _id: str
-    user_id: str
-    grain: str
-    period: str
-    entity_type: str
-    bucket: int
-    buckets: int
     rows: list[EntityRow]
 
 
-class EntityKeys(TypedDict):
+class EntityKeys(_Bucket):
     """rollup_entity_keys — `_id` keys_id(head_id, bucket, buckets): the keys and track ids of
     one rows bucket (KEYED_TYPES only), for "have I played this?" without reading the rows."""
 
-    _id: str
-    user_id: str
-    grain: str
-    period: str
-    entity_type: str
-    bucket: int
-    buckets: int
     keys: str  # codec.pack_keys: one per line
 
 
