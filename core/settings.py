@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     )
     spark_shuffle_partitions: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1)
     spark_trigger_seconds: float = Field(default=0.25, ge=0)
+    # the Kafka source's fetch.max.wait.ms (spark_jobs.sources.read_topic)
+    kafka_fetch_wait_ms: int = Field(default=10, ge=0, le=30_000)
     spark_driver_memory: str = "2g"
     # spark.cores.max of each job on a cluster (ignored by local[*]): two streaming jobs and an
     # Airflow batch share one worker without one taking every core and starving the others.
