@@ -16,6 +16,7 @@ import argparse
 import json
 import statistics
 import time
+from typing import Any
 
 from bench.throughput import bench_settings, plays_job, save
 
@@ -69,8 +70,8 @@ def main() -> int:
             if i >= args.warmup:
                 latencies.append(time.perf_counter() - started)
                 time.sleep(args.trigger_gap)  # the batch's progress is reported after its commit
-                progress = query.lastProgress if query else None
-                for phase, ms in (progress or {}).get("durationMs", {}).items():
+                progress: dict[str, Any] = (query.lastProgress if query else None) or {}
+                for phase, ms in progress.get("durationMs", {}).items():
                     phases.setdefault(phase, []).append(ms)
         prod.close()
     cuts = statistics.quantiles(latencies, n=20)
