@@ -86,6 +86,8 @@ class _Buckets:
         self.ents: dict[tuple[str, str], dict[str, Doc]] = {}
         self.cells: dict[str, dict[tuple[int, int], Doc]] = {}
         self.taste: dict[str, list[Doc]] = {}
+        # all time: the local month each entity was first played in ({(period, type): {key: month}})
+        self.first_months: dict[tuple[str, str], dict[str, str]] = {}
 
     def total(self, period: str) -> Doc:
         base = _counts() | {"sessions": 0, "session_minutes": 0.0, "series": {}, "other": {}}
@@ -117,9 +119,10 @@ class _Buckets:
                 row_docs, key_docs = _buckets(head_id, base | {"period": period}, etype, ranked)
                 out[Coll.ROLLUP_ENTITY_ROWS] += row_docs
                 out[Coll.ROLLUP_ENTITY_KEYS] += key_docs
-                out[Coll.ROLLUP_ENTITIES].append(
-                    _head(head_id, base | {"period": period}, etype, ranked, len(row_docs), now)
-                )
+                head = _head(head_id, base | {"period": period}, etype, ranked, len(row_docs), now)
+                if grain == "all":
+                    head["first_heard"] = _month_counts(self.first_months.get((period, etype), {}))
+                out[Coll.ROLLUP_ENTITIES].append(head)
                 buckets.setdefault(period, {})[etype] = len(row_docs)
         for period, total in self.totals.items():
             if total["plays"] or total["other"]:
@@ -160,6 +163,14 @@ def _head(head_id: str, base: Doc, etype: str, ranked: list[Doc], buckets: int, 
         "top_minutes": gold.pack_rows([r | {"series": None} for r in by_minutes[: gold.TOP_N]]),
         "updated_at": now,
     }
+
+
+def _month_counts(first_months: dict[str, str]) -> dict[str, int]:
+    """{month: how many entities were first played in it} (ascending months)."""
+    counts: dict[str, int] = {}
+    for month in sorted(first_months.values()):
+        counts[month] = counts.get(month, 0) + 1
+    return counts
 
 
 def _row_bytes(row: Doc) -> int:
@@ -270,6 +281,11 @@ def roll_up(user_id: str, grain: str, lower: dict[Coll, list[Doc]], now: Any = N
             _span(row, r["first_played"], r["last_played"])
             if grain != "month":
                 row["series"][doc["period"]] = r["streams"]
+            if grain == "all" and r.get("plays") and r.get("series"):  # a year's row: {month: streams}
+                firsts = b.first_months.setdefault((period, doc["entity_type"]), {})
+                first = min(m for m, n in r["series"].items() if n is not None)
+                if r["key"] not in firsts or first < firsts[r["key"]]:
+                    firsts[r["key"]] = first
     for doc in lower.get(Coll.ROLLUP_HEATMAP, []):
         period = gold.parent_period(doc["grain"], doc["period"])
         for c in doc["cells"]:

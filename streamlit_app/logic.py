@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from core import gold
@@ -186,6 +186,26 @@ def similarity(a: dict[str, float], b: dict[str, float]) -> float | None:
         return None
     d = math.dist([a[f] for f in shared], [b[f] for f in shared]) / math.sqrt(len(shared))
     return round((1 - d) * 100, 1)
+
+
+def first_heard_in(
+    months: dict[str, int], start: datetime, end: datetime, first: datetime | None, last: datetime | None
+) -> int | None:
+    """How many entities were first heard in start ≤ t < end, from {local month: count} (an
+    all-time head's `first_heard`; `first`/`last`: the user's first and last play). None when
+    the range cuts into a month (not midnight of a month's first day) that has plays: such a
+    month's count cannot be split."""
+    lo = _month_edge(start, first is None or start <= first, "")
+    hi = _month_edge(end, last is None or end > last, "9999-12")
+    if lo is None or hi is None:
+        return None
+    return sum(n for month, n in months.items() if lo <= month < hi)
+
+
+def _month_edge(t: datetime, outside: bool, open_edge: str) -> str | None:
+    if t.day == 1 and t.time() == time(0):
+        return t.strftime("%Y-%m")
+    return open_edge if outside else None
 
 
 def wrapped(

@@ -9,7 +9,7 @@ tests/unit/test_gold_contract.py reads them back through the readers.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from core.gold import codec, ids
 
@@ -90,6 +90,9 @@ class EntityHead(TypedDict):
     buckets: int
     top: list[EntityRow]  # the first TOP_N rows by streams (without `series`)
     top_minutes: list[EntityRow]  # the first TOP_N rows by minutes
+    # all-time heads only: {"YYYY-MM": entities first played that local month} (Wrapped's
+    # "new artists" without reading every row)
+    first_heard: NotRequired[dict[str, int]]
     updated_at: datetime
 
 

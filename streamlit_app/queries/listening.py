@@ -116,7 +116,18 @@ def entity(user_id: str, entity_type: str, key: str, year: str | None = None) ->
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def first_heard(user_id: str, entity_type: str, start: datetime, end: datetime) -> int:
-    """How many entities were first played in start ≤ t < end (e.g. new artists of a period)."""
+    """How many entities were first played in start ≤ t < end (e.g. new artists of a period):
+    from the all-time head's month counts when the range is made of whole months (or runs
+    past the first or last play), else from every all-time row."""
+    head = one(Coll.ROLLUP_ENTITIES, gold.head_id(user_id, "all", "all", entity_type), {"first_heard": 1})
+    if head is not None and "first_heard" in head:
+        total = one(
+            Coll.ROLLUP_TOTALS, gold.period_id(user_id, "all", "all"), {"first_played": 1, "last_played": 1}
+        )
+        span = (total or {}).get("first_played"), (total or {}).get("last_played")
+        counted = logic.first_heard_in(head["first_heard"], start, end, *span)
+        if counted is not None:
+            return counted
     (rows,) = _tables(user_id, (("all", "all"),), entity_type) or ([],)
     lo, hi = start.timestamp() * 1000, end.timestamp() * 1000
     return sum(1 for r in rows if r[FIRST] is not None and lo <= r[FIRST] < hi)

@@ -306,3 +306,46 @@ def test_play_document_records_how_it_matched_the_catalog():
     assert source_records(doc)[0]["album_name"] is None
     unmatched = play_document("u", "p", [account], None, {}, "UTC", 30_000)
     assert unmatched["matched_by"] is None and "catalog_track_id" not in unmatched
+
+
+def test_all_time_heads_count_first_listens_per_month():
+    from collections import Counter
+
+    from streamlit_app.logic import first_heard_in
+
+    starts = {"A": (2023, 11), "B": (2024, 1), "C": (2024, 1), "D": (2024, 3)}
+    plays = []
+    for artist, (y, m) in starts.items():
+        for k, at in enumerate([datetime(y, m, 10, tzinfo=UTC), datetime(2024, 6, 2, tzinfo=UTC)]):
+            plays.append(
+                {
+                    "_id": f"{artist}{k}",
+                    "local_day": at.strftime("%Y-%m-%d"),
+                    "ended_at": at,
+                    "counted": k == 0,  # a later play that did not count still is a play
+                    "minutes": 1.0,
+                    "skip": False,
+                    "name_key": f"{artist.lower()}|song",
+                    "track_name": "Song",
+                    "artist_names": [artist],
+                    "weekday": at.weekday(),
+                    "local_hour": 0,
+                }
+            )
+    docs = day_rollups("u", plays)
+    for grain in ("month", "year", "all"):
+        docs = roll_up("u", grain, docs)
+    (head,) = [d for d in docs[Coll.ROLLUP_ENTITIES] if d["entity_type"] == "artist"]
+    assert head["first_heard"] == dict(Counter(f"{y}-{m:02d}" for y, m in starts.values()))
+    assert list(head["first_heard"]) == sorted(head["first_heard"])
+    first, last = min(p["ended_at"] for p in plays), max(p["ended_at"] for p in plays)
+    year = datetime(2024, 1, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC)
+    assert first_heard_in(head["first_heard"], *year, first, last) == 3
+    everything = datetime(2023, 11, 5, tzinfo=UTC), datetime(2024, 6, 3, tzinfo=UTC)  # past both ends
+    assert first_heard_in(head["first_heard"], *everything, first, last) == 4
+    # a range cutting into a month with plays cannot be counted from months
+    assert first_heard_in(head["first_heard"], datetime(2024, 1, 5, tzinfo=UTC), year[1], first, last) is None
+    assert (
+        first_heard_in(head["first_heard"], year[0], datetime(2024, 6, 1, 12, tzinfo=UTC), first, last)
+        is None
+    )
