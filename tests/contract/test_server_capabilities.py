@@ -56,3 +56,7 @@ def test_upsert_all_replaces_and_inserts_across_chunks(contract_db: Any) -> None
     writes.upsert_all(coll, [{"_id": f"d{i}", "v": i} for i in range(2500)])
     assert coll.count_documents({}) == 2500 and coll.count_documents({"old": True}) == 0
     assert coll.find_one({"_id": "d2499"}) == {"_id": "d2499", "v": 2499}
+    writes.upsert_all(coll, [{"_id": f"d{i}", "v": -i} for i in range(2495, 2505)])  # a small set
+    assert coll.count_documents({}) == 2505
+    assert coll.find_one({"_id": "d2497"}) == {"_id": "d2497", "v": -2497}
+    assert coll.find_one({"_id": "d2503"}) == {"_id": "d2503", "v": -2503}
