@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pymongo import IndexModel, MongoClient
+from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
@@ -104,8 +105,15 @@ def find_ids(
     """The documents with these `_id`s, in chunks (missing ones are skipped; order not kept).
 
     FerretDB v1 answers only `_id` lookups from an index; every gold read goes through here."""
+    return find_ids_in(db[coll.value], ids, projection)
+
+
+def find_ids_in(
+    coll: Collection[dict[str, Any]], ids: Iterable[str], projection: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """`find_ids` on a collection object."""
     wanted = sorted(set(ids))
     found: list[dict[str, Any]] = []
     for i in range(0, len(wanted), ID_CHUNK):
-        found += db[coll.value].find({"_id": {"$in": wanted[i : i + ID_CHUNK]}}, projection)
+        found += coll.find({"_id": {"$in": wanted[i : i + ID_CHUNK]}}, projection)
     return found

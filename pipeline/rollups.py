@@ -17,6 +17,7 @@ podcast episodes, audiobooks and videos are counted in its `other` {kind: counts
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -167,10 +168,7 @@ def _head(head_id: str, base: Doc, etype: str, ranked: list[Doc], buckets: int, 
 
 def _month_counts(first_months: dict[str, str]) -> dict[str, int]:
     """{month: how many entities were first played in it} (ascending months)."""
-    counts: dict[str, int] = {}
-    for month in sorted(first_months.values()):
-        counts[month] = counts.get(month, 0) + 1
-    return counts
+    return dict(Counter(sorted(first_months.values())))
 
 
 def _row_bytes(row: Doc) -> int:
@@ -281,9 +279,9 @@ def roll_up(user_id: str, grain: str, lower: dict[Coll, list[Doc]], now: Any = N
             _span(row, r["first_played"], r["last_played"])
             if grain != "month":
                 row["series"][doc["period"]] = r["streams"]
-            if grain == "all" and r.get("plays") and r.get("series"):  # a year's row: {month: streams}
+            if grain == "all" and r.get("series"):  # a year's row: {month played: streams}
                 firsts = b.first_months.setdefault((period, doc["entity_type"]), {})
-                first = min(m for m, n in r["series"].items() if n is not None)
+                first = min(r["series"])
                 if r["key"] not in firsts or first < firsts[r["key"]]:
                     firsts[r["key"]] = first
     for doc in lower.get(Coll.ROLLUP_HEATMAP, []):

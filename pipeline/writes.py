@@ -13,7 +13,7 @@ from pymongo.errors import BulkWriteError
 
 from core import gold
 from core.collections import Coll
-from core.mongo import ID_CHUNK, find_ids
+from core.mongo import find_ids, find_ids_in
 
 Doc = dict[str, Any]
 WRITE_CHUNK = 1000  # documents per bulk request (a request stays far below the 48 MB message limit)
@@ -43,12 +43,7 @@ def upsert_all(coll: Collection[Doc], docs: list[Doc]) -> None:
     if len(docs) < WRITE_CHUNK:
         _replace(coll, docs)
         return
-    ids = sorted({d["_id"] for d in docs})
-    stored = {
-        d["_id"]
-        for i in range(0, len(ids), ID_CHUNK)
-        for d in coll.find({"_id": {"$in": ids[i : i + ID_CHUNK]}}, {"_id": 1})
-    }
+    stored = {d["_id"] for d in find_ids_in(coll, [d["_id"] for d in docs], {"_id": 1})}
     _insert_or_replace(coll, [d for d in docs if d["_id"] not in stored])
     _replace(coll, [d for d in docs if d["_id"] in stored])
 
