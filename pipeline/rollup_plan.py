@@ -1,9 +1,11 @@
 """Which gold documents a set of changed plays touches, recomputed from the stored plays (never
-incremented): the touched days with their sessions, then month, year and all time from the
-complete level below (`plan_rollups`), written by `_id` (`write_rollups`): upserts first, totals
+incremented): the touched days' facts with their sessions (`rebuilt_facts`), summed into day
+documents, then month, year and all time from the complete level below (`plan_from_sums`; both:
+`plan_rollups`), written by `_id` (`write_rollups`): upserts first, totals
 last, then the documents no longer produced are deleted, so a reader never finds a gap.
 
     plan = plan_rollups(db, cfg, user_id, zone, days, known)
+    plan = plan_from_sums(db, user_id, sums)   # the day facts summed elsewhere (Spark)
     write_rollups(db, plan)
     rebuild_rollups(db, cfg, user_id, days)   # both, from what is stored
 """
@@ -20,7 +22,7 @@ from core import gold
 from core.collections import Coll
 from core.events import utc_now
 from core.mongo import ID_CHUNK, find_ids
-from pipeline import rollups, sessions
+from pipeline import day_facts, rollups, sessions
 from pipeline.job import JobConfig
 from pipeline.writes import day_docs, upsert_all
 
@@ -94,15 +96,30 @@ def plan_rollups(
     same_times: bool = False,
 ) -> RollupPlan | None:
     """Recompute the given local days (and their neighbours, whose sessions may change) from the
-    plays, then their months, years and all time from the level below. Reads only; None when
-    there is nothing to do.
+    plays, then their months, years and all time from the level below, the day facts summed in
+    Python (`rebuilt_facts`, `plan_from_sums`). Reads only; None when there is nothing to do."""
+    if not days:
+        return None
+    return plan_from_sums(
+        db, user_id, day_facts.sum_facts(rebuilt_facts(db, cfg, user_id, zone, days, known, same_times))
+    )
+
+
+def rebuilt_facts(
+    db: Database[Doc],
+    cfg: JobConfig,
+    user_id: str,
+    zone: str,
+    days: set[str],
+    known: dict[str, Doc],
+    same_times: bool = False,
+) -> dict[str, list[Any]]:
+    """The facts (`pipeline.day_facts`) of the days to rebuild: the given days and their
+    neighbours, whose sessions may change. Reads only.
 
     `same_times`: the plays changed only in what enrichment gives them (a catalog load), not in
     when or how long they played, so the days' stored sessions hold and their neighbours need no
     rebuild (a re-enrichment scattered over many days reads ~5x fewer plays)."""
-    if not days:
-        return None
-    now = utc_now()
     if same_times:
         rebuilt = set(days)
         plays = plays_of_days(db, user_id, rebuilt, known)
@@ -113,7 +130,19 @@ def plan_rollups(
         rebuilt = _around(days, 1)
         plays = plays_of_days(db, user_id, _around(days, 2), known)
         by_day = sessions.sessions_by_day(user_id, plays, cfg.gap_minutes, zone)
-    fresh = rollups.day_rollups(user_id, [p for p in plays if p["local_day"] in rebuilt], by_day, now)
+    plays = [p for p in plays if p["local_day"] in rebuilt]
+    return day_facts.facts(user_id, plays, day_facts.day_infos(plays, rebuilt, by_day, zone))
+
+
+def plan_from_sums(db: Database[Doc], user_id: str, sums: list[Doc]) -> RollupPlan | None:
+    """The day documents of the summed facts of the rebuilt days (summed by Spark in the plays
+    job), then their months, years and all time from the complete level below. Reads only;
+    None when no day was rebuilt."""
+    rebuilt, zone = day_facts.rebuilt(sums)
+    if zone is None:
+        return None
+    now = utc_now()
+    fresh = rollups.day_documents(user_id, sums, now)
     periods: dict[str, set[str]] = {"day": rebuilt}
     written = {coll: list(docs) for coll, docs in fresh.items()}
     lower_docs = fresh

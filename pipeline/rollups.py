@@ -23,8 +23,8 @@ from typing import Any
 
 from core import gold
 from core.collections import Coll
-from pipeline import profiles
-from pipeline.entities import entities, is_music
+from pipeline import day_facts, profiles
+from pipeline.entities import MUSIC
 
 Doc = dict[str, Any]
 COLLECTIONS: tuple[Coll, ...] = (
@@ -210,49 +210,63 @@ def _buckets(head_id: str, base: Doc, etype: str, ranked: list[Doc]) -> tuple[li
 
 
 def day_rollups(
-    user_id: str, plays: Iterable[Doc], sessions_by_day: dict[str, list[Doc]] | None = None, now: Any = None
+    user_id: str,
+    plays: Iterable[Doc],
+    sessions_by_day: dict[str, list[Doc]] | None = None,
+    now: Any = None,
+    zone: str = "UTC",
 ) -> dict[Coll, list[Doc]]:
     """Every day-grain document for the days of `plays` (pass ALL plays of those days) and the
-    listening sessions that started on them."""
+    listening sessions that started on them: their facts summed in Python (`pipeline.day_facts`)."""
+    plays = list(plays)
+    infos = day_facts.day_infos(plays, {p["local_day"] for p in plays}, sessions_by_day or {}, zone)
+    return day_documents(user_id, day_facts.sum_facts(day_facts.facts(user_id, plays, infos)), now)
+
+
+def day_documents(user_id: str, sums: Iterable[Doc], now: Any = None) -> dict[Coll, list[Doc]]:
+    """Every day-grain document of the summed facts of the rebuilt days (`pipeline.day_facts`:
+    summed by Spark in the plays job, in Python elsewhere)."""
     b = _Buckets()
+    infos: dict[str, day_facts.DayInfo] = {}
     play_ids: dict[str, list[tuple[Any, str]]] = {}
-    for play in plays:
-        day = play["local_day"]
-        play_ids.setdefault(day, []).append((play["ended_at"], play["_id"]))
-        one = {
-            "streams": int(play["counted"]),
-            "plays": 1,
-            "minutes": play["minutes"],
-            "skips": int(play["skip"]),
-        }
-        total = b.total(day)
-        music = is_music(play)
-        if music:
-            _add(total, one)
-        else:
-            _add_other(total, {play["kind"]: one})
-        _span(total, play["ended_at"], play["ended_at"])
-        for etype, key, name, artist in entities(play):
-            row = b.entity(day, etype, key, name, artist)
-            if etype in ("track", "episode") and play.get("track_id") and not row["track_id"]:
-                row.update(track_id=play["track_id"], name=name)  # names of the richer sources
-            _add(row, one)
-            _span(row, play["ended_at"], play["ended_at"])
-        if not music:
+    for s in sums:
+        day, table = s["day"], s["table"]
+        if table == day_facts.DAY:
+            infos[day] = day_facts.DayInfo.decode(s["info"])
             continue
-        cell = b.cell(day, play["weekday"], play["local_hour"])
-        cell["streams"] += one["streams"]
-        cell["minutes"] += play["minutes"]
-        acc = b.taste.setdefault(day, [profiles.new_acc()])[0]
-        profiles.add(acc, play.get("features"), play["minutes"], play.get("release_year"), play.get("genres"))
+        one = {
+            "streams": s["streams"],
+            "plays": s["plays"],
+            "minutes": s["ms"] / 60000.0,
+            "skips": s["skips"],
+        }
+        if table == day_facts.TOTAL:
+            total = b.total(day)
+            if s["key"] == MUSIC:
+                _add(total, one)
+            else:
+                _add_other(total, {s["key"]: one})
+            _span(total, s["first"], s["last"])
+            play_ids.setdefault(day, []).extend((p["at"], p["id"]) for p in s["play_ids"])
+        elif table == day_facts.CELL:
+            weekday, hour = s["key"].split(":")
+            cell = b.cell(day, int(weekday), int(hour))
+            cell["streams"] += one["streams"]
+            cell["minutes"] += one["minutes"]
+        else:
+            row = b.entity(day, table, s["key"], s["name"], s["artist"])
+            row["track_id"] = s["track_id"]
+            _add(row, one)
+            _span(row, s["first"], s["last"])
     for day, total in b.totals.items():
-        listed = (sessions_by_day or {}).get(day, [])
-        total["session_list"] = [
-            {k: s[k] for k in ("start", "end", "plays", "streams", "minutes")} for s in listed
-        ]
-        total["sessions"] = len(listed)
-        total["session_minutes"] = sum(s["minutes"] for s in listed)
-        total["play_ids"] = [i for _, i in sorted(play_ids[day])]  # in play order: latest last
+        info = infos.get(day) or day_facts.DayInfo("UTC")
+        total["session_list"] = [dict(s) for s in info.sessions]
+        total["sessions"] = len(info.sessions)
+        total["session_minutes"] = sum(s["minutes"] for s in info.sessions)
+        total["play_ids"] = [i for _, i in sorted(play_ids.get(day, []))]  # in play order: latest last
+    for day, info in infos.items():
+        if info.taste is not None:
+            b.taste[day] = [info.taste]
     return b.documents(user_id, "day", now)
 
 

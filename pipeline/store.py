@@ -13,6 +13,7 @@ are found without a secondary index (FerretDB v1 serves only `_id` from an index
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,10 +25,11 @@ from pymongo.database import Database
 from core.collections import Coll
 from core.mongo import find_ids
 from pipeline.catalog import catalog_matches
+from pipeline.day_facts import sum_facts
 from pipeline.dedupe import assign
 from pipeline.enrich import play_document, source_records
 from pipeline.job import JobConfig, user_rules
-from pipeline.rollup_plan import RollupPlan, plan_rollups, write_rollups
+from pipeline.rollup_plan import RollupPlan, plan_from_sums, rebuilt_facts, write_rollups
 from pipeline.writes import day_docs, write_plays
 
 Doc = dict[str, Any]
@@ -78,11 +80,23 @@ class UserBatch:
         self.writes: PlaysWrite | None = None
 
     def run(self, db: Database[Doc]) -> dict[str, int]:
-        if self.stats is None:
-            self.writes, self.stats = self._prepare(db)
+        """Everything, the day facts summed in Python (jobs without Spark)."""
+        self._ready(db)
         if self.writes is not None:
             self.writes.run(db)
-        return self.stats
+        return self.stats or {}
+
+    def store_plays(self, db: Database[Doc]) -> tuple[dict[str, int], dict[str, list[Any]] | None]:
+        """The plays job's first stage: the plays written, and the facts of the days they touch
+        (None: nothing changed), for Spark to sum and `SumsWrite` to write the rollups of."""
+        self._ready(db)
+        if self.writes is None:
+            return self.stats or {}, None
+        return self.stats or {}, self.writes.store(db)
+
+    def _ready(self, db: Database[Doc]) -> None:
+        if self.stats is None:
+            self.writes, self.stats = self._prepare(db)
 
     def _prepare(self, db: Database[Doc]) -> tuple[PlaysWrite | None, dict[str, int]]:
         """Reads only: the plays the events change, merged and enriched."""
@@ -124,8 +138,8 @@ class PlaysWrite:
     and Python's rollup arithmetic each take a core: per 100,000 plays ~11 s of inserts beside
     ~9.5 s of arithmetic, instead of one after the other; docs/spark.md), and written only after
     the plays are: a batch that fails midway leaves rollups that a replay recomputes, never
-    rollups of plays that are not stored. They are planned once, before any of them is written,
-    so a `run` after a failed one writes the same documents."""
+    rollups of plays that are not stored. The facts and the plan are computed once, before any
+    rollup is written, so a `run` after a failed one writes the same documents."""
 
     cfg: JobConfig
     user_id: str
@@ -134,16 +148,46 @@ class PlaysWrite:
     days: set[str]
     known: dict[str, Doc]
     same_times: bool = False
+    facts: dict[str, list[Any]] | None = None
+    plan: RollupPlan | None = None
+    planned: bool = False
+
+    def store(self, db: Database[Doc], then: Callable[[], None] | None = None) -> dict[str, list[Any]]:
+        """Write the plays while the facts of their days are read (and `then` runs, e.g. the plan)."""
+        with ThreadPoolExecutor(1, thread_name_prefix="plays-writer") as pool:
+            written = pool.submit(write_plays, db, self.docs)
+            if self.facts is None:
+                self.facts = rebuilt_facts(
+                    db, self.cfg, self.user_id, self.zone, self.days, self.known, self.same_times
+                )
+            if then is not None:
+                then()
+            written.result()
+        return self.facts
+
+    def run(self, db: Database[Doc]) -> None:
+        self.store(db, then=lambda: self._plan(db))
+        write_rollups(db, self.plan)
+
+    def _plan(self, db: Database[Doc]) -> None:
+        if not self.planned and self.facts is not None:
+            self.plan = plan_from_sums(db, self.user_id, sum_facts(self.facts))
+            self.planned = True
+
+
+@dataclass
+class SumsWrite:
+    """The plays job's second stage for one user: the rollups of the day facts Spark summed
+    (`pipeline.day_facts`), planned once, so a `run` after a failed one (`core.outage`) writes
+    the same documents."""
+
+    user_id: str
+    sums: list[Doc]
     plan: RollupPlan | None = None
     planned: bool = False
 
     def run(self, db: Database[Doc]) -> None:
-        with ThreadPoolExecutor(1, thread_name_prefix="plays-writer") as pool:
-            written = pool.submit(write_plays, db, self.docs)
-            if not self.planned:
-                self.plan = plan_rollups(
-                    db, self.cfg, self.user_id, self.zone, self.days, self.known, self.same_times
-                )
-                self.planned = True
-            written.result()
+        if not self.planned:
+            self.plan = plan_from_sums(db, self.user_id, self.sums)
+            self.planned = True
         write_rollups(db, self.plan)

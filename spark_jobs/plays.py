@@ -3,10 +3,13 @@
     python -m spark_jobs.plays            # or: earshot spark plays
     SPARK_MASTER=spark://host:7077 python -m spark_jobs.plays
 
-Each micro-batch (foreachBatch) is one pass over the messages on the executors: invalid messages
-become dead letters (the `dead_letters` collection and, from the driver, the dead-letter topic,
-with the reason); valid events are grouped by user and folded into `plays`, and the touched
-rollups are recomputed (pipeline.store).
+Each micro-batch (foreachBatch) is one Spark job of two stages on the executors. The first is one
+pass over the messages: invalid messages become dead letters (the `dead_letters` collection and,
+from the driver, the dead-letter topic, with the reason); valid events are grouped by user and
+folded into `plays` (pipeline.store), and out come the facts of the touched days
+(pipeline.day_facts). Spark sums the facts per (user, day, entity) in the JVM
+(spark_jobs.aggregates, after one shuffle by user), and the second stage turns each user's sums
+into day documents and recomputes the months, years and all time above them (pipeline.store.SumsWrite).
 The checkpoint lives in `<checkpoint_dir>/plays-v1`; heartbeats go to pipeline_health on a timer
 (spark_jobs.pulse), with the last batch's numbers.
 """
@@ -28,7 +31,9 @@ from pyspark.sql.streaming import StreamingQuery
 from core.events import PlayEvent
 from core.settings import Settings
 from core.topics import Topic
+from pipeline.day_facts import FACT_COLUMNS
 from pipeline.job import JobConfig
+from spark_jobs.aggregates import FACTS_SCHEMA, sum_facts
 from spark_jobs.pulse import QueryPulse
 from spark_jobs.sinks import DeadLetters
 from spark_jobs.sources import check, check_columns, read_topic
@@ -53,18 +58,28 @@ def event_from_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-RESULT_COLUMNS = ("kind", "key", "value")  # strings: what each partition returns
+RESULT_COLUMNS = ("kind", "key", "value")  # strings: what the second stage returns
 RESULT_SCHEMA = ", ".join(f"{name} string" for name in RESULT_COLUMNS)
+LETTER, STATS = "_letter", "_stats"  # fact tables that only pass the first stage's results on
 
 
-def process_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
-    """Executor side of a batch (`mapInArrow`: Arrow record batches in, one out): dead letters
-    into `dead_letters` (returned for the topic), events grouped by user through
-    store.UserBatch (returned as counts); while MongoDB is unreachable each is retried
-    (core.outage, for up to `mongo_outage_seconds`), so an outage pauses the stream instead
-    of failing the query. A user's events share one Kafka partition (messages
-    are keyed by user_id), hence one Spark partition: no shuffle. Arrow moves the rows to Python
-    several times faster than the RDD path's pickled Row objects."""
+def _arrow_facts() -> Any:
+    import pyarrow as pa
+
+    types = {"rich": pa.bool_(), "ended_at": pa.timestamp("us", tz="UTC"), "ms": pa.int64()}
+    types |= {"streams": pa.int32(), "skip": pa.int32()}
+    return pa.schema([(c, types.get(c, pa.string())) for c in FACT_COLUMNS])
+
+
+def store_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """First stage, on the executors (`mapInArrow`: Arrow record batches in and out): dead letters
+    into `dead_letters`, then each user's events through `UserBatch.store_plays` (dedupe,
+    enrich, plays written) — a user's events share one Kafka partition (messages are keyed by
+    user_id), hence one Spark partition. Out come the facts of the days the plays touch
+    (`pipeline.day_facts`), for Spark to sum, plus `_letter` and `_stats` rows that carry the
+    dead letters' topic messages and the users' counts through to the driver. While MongoDB is
+    unreachable each step is retried (core.outage, for up to `mongo_outage_seconds`), so an
+    outage pauses the stream instead of failing the query."""
 
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pyarrow as pa
@@ -90,16 +105,58 @@ def process_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]
 
         setup_worker("WARNING")  # outage warnings (core.outage) in the job's log format
         db = executor_client(cfg.mongo_url)[cfg.mongo_db]
-        out = []
+        out: dict[str, list[Any]] = {c: [] for c in FACT_COLUMNS}
+
+        def passed(user_id: str, table: str, key: str, value: str) -> None:
+            values = {"user_id": user_id, "day": "", "table": table, "key": key, "name": value}
+            for column in FACT_COLUMNS:
+                out[column].append(values.get(column))
+
         for letter in letters:
             doc = letter["doc"]
             retry_while_unreachable(partial(store_letter, db, doc), cfg.outage_s, "a dead letter")
-            out.append({"kind": "letter", "key": doc["user_id"], "value": letter["value"]})
+            passed(doc["user_id"], LETTER, doc["_id"], letter["value"])
         for user_id, events in by_user.items():
-            run = partial(UserBatch(cfg, user_id, events).run, db)
-            stats = retry_while_unreachable(run, cfg.outage_s, f"the batch of user {user_id}")
-            counts = json.dumps([stats["events"], stats["changed"]])
-            out.append({"kind": "user", "key": user_id, "value": counts})
+            run = partial(UserBatch(cfg, user_id, events).store_plays, db)
+            stats, facts = retry_while_unreachable(run, cfg.outage_s, f"the batch of user {user_id}")
+            passed(user_id, STATS, "", json.dumps([stats["events"], stats["changed"]]))
+            for column, values in (facts or {}).items():
+                out[column].extend(values)
+        yield pa.RecordBatch.from_pydict(out, schema=_arrow_facts())
+
+    return run
+
+
+def rollup_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
+    """Second stage, on the executors: the summed facts of whole users (`spark_jobs.aggregates`)
+    into their day, month, year and all-time documents (`pipeline.store.SumsWrite`), retried
+    while MongoDB is unreachable; returns the dead letters' messages and the users' counts."""
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        sums: dict[str, list[dict[str, Any]]] = {}
+        out: list[dict[str, Any]] = []
+        for batch in batches:
+            for row in batch.to_pylist():
+                if row["table"] == LETTER:
+                    out.append({"kind": "letter", "key": row["user_id"], "value": row["name"]})
+                elif row["table"] == STATS:
+                    out.append({"kind": "user", "key": row["user_id"], "value": row["name"]})
+                else:
+                    sums.setdefault(row["user_id"], []).append(row)
+        if not out:
+            return
+        from core.logs import setup_worker
+        from core.outage import retry_while_unreachable
+        from pipeline.job import executor_client
+        from pipeline.store import SumsWrite
+
+        setup_worker("WARNING")
+        db = executor_client(cfg.mongo_url)[cfg.mongo_db]
+        for user_id, rows in sums.items():
+            write = partial(SumsWrite(user_id, rows).run, db)
+            retry_while_unreachable(write, cfg.outage_s, f"the rollups of user {user_id}")
         yield pa.RecordBatch.from_pylist(out, schema=pa.schema([(k, pa.string()) for k in RESULT_COLUMNS]))
 
     return run
@@ -120,7 +177,8 @@ class PlaysBatch:
         if self._columns is None:  # built once: each expression is a py4j round trip
             self._columns = (check_columns(PlayEvent), batch_columns(STAGE))
         rows = batch_rows(check(batch, PlayEvent, self._columns[0]), STAGE, self._columns[1])
-        results = rows.mapInArrow(process_partition(self.cfg), RESULT_SCHEMA).collect()
+        facts = rows.mapInArrow(store_partition(self.cfg), FACTS_SCHEMA).repartition("user_id")
+        results = sum_facts(facts).mapInArrow(rollup_partition(self.cfg), RESULT_SCHEMA).collect()
         letters = [(r.key, r.value) for r in results if r.kind == "letter"]
         self._letters.publish(letters)
         users = [json.loads(r.value) for r in results if r.kind == "user"]

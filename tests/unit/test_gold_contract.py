@@ -96,6 +96,7 @@ def test_the_examples_match_what_the_writer_builds() -> None:
         "ended_at": datetime(2024, 5, 1, 20, 15, tzinfo=UTC),
         "counted": True,
         "minutes": 4.25,
+        "ms_played": 255_000,
         "skip": False,
         "name_key": "radiohead|nude",
         "track_name": "Nude",

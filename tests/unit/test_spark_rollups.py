@@ -324,6 +324,7 @@ def test_all_time_heads_count_first_listens_per_month():
                     "ended_at": at,
                     "counted": k == 0,  # a later play that did not count still is a play
                     "minutes": 1.0,
+                    "ms_played": 60_000,
                     "skip": False,
                     "name_key": f"{artist.lower()}|song",
                     "track_name": "Song",
