@@ -2,11 +2,13 @@
 
 - `pipeline.dedupe`    — one play per listen across sources (API, export, demo): merge rules, name keys
 - `pipeline.enrich`    — a play document from an event and its catalog track (features, genres)
-- `pipeline.rollups`   — the gold documents of a set of plays (totals, entity rows, heatmaps)
+- `pipeline.day_facts` — what a day's documents are summed from (summed by Spark in the plays job)
+- `pipeline.rollups`   — the gold documents of summed day facts, and each grain from the one below
 - `pipeline.entities`  — what a play counts for: music or not, its track, artist, album, show…
 - `pipeline.sessions`  — listening sessions and streaks in the listener's time zone
 - `pipeline.profiles`  — taste and playlist profiles (audio-feature averages)
-- `pipeline.store`     — one user's events of a batch: dedupe, enrich, store (`process_user`)
+- `pipeline.store`     — one user's events of a batch: dedupe, enrich, store (`process_user`;
+                         the plays job: `UserBatch.store_plays`, then `SumsWrite`)
 - `pipeline.rollup_plan` — the touched gold documents recomputed from stored plays, never incremented
 - `pipeline.catalog`   — the catalog a play is enriched from (by id, else by name)
 - `pipeline.writes`    — plays and gold documents written by `_id`

@@ -33,7 +33,7 @@ from core.settings import Settings
 from core.topics import Topic
 from pipeline.day_facts import FACT_COLUMNS
 from pipeline.job import JobConfig
-from spark_jobs.aggregates import FACTS_SCHEMA, sum_facts
+from spark_jobs.aggregates import FACTS_SCHEMA, sum_columns, sum_facts
 from spark_jobs.pulse import QueryPulse
 from spark_jobs.sinks import DeadLetters
 from spark_jobs.sources import check, check_columns, read_topic
@@ -175,10 +175,12 @@ class PlaysBatch:
     def __call__(self, batch: DataFrame, batch_id: int) -> None:
         started = time.perf_counter()
         if self._columns is None:  # built once: each expression is a py4j round trip
-            self._columns = (check_columns(PlayEvent), batch_columns(STAGE))
+            self._columns = (check_columns(PlayEvent), batch_columns(STAGE), sum_columns())
         rows = batch_rows(check(batch, PlayEvent, self._columns[0]), STAGE, self._columns[1])
         facts = rows.mapInArrow(store_partition(self.cfg), FACTS_SCHEMA).repartition("user_id")
-        results = sum_facts(facts).mapInArrow(rollup_partition(self.cfg), RESULT_SCHEMA).collect()
+        results = (
+            sum_facts(facts, self._columns[2]).mapInArrow(rollup_partition(self.cfg), RESULT_SCHEMA).collect()
+        )
         letters = [(r.key, r.value) for r in results if r.kind == "letter"]
         self._letters.publish(letters)
         users = [json.loads(r.value) for r in results if r.kind == "user"]

@@ -72,6 +72,9 @@ def session_conf(settings: Settings, jars: str) -> dict[str, str]:
             "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider"
         ),
         "spark.sql.adaptive.enabled": "false",  # tiny micro-batches: AQE only adds planning time
+        # and so does whole-stage code generation: a one-play batch of the plays job takes ~50 ms
+        # less without it (docs/performance.md)
+        "spark.sql.codegen.wholeStage": "false",
         "spark.python.worker.reuse": "true",
         "spark.sql.execution.arrow.pyspark.enabled": "true",
     }
