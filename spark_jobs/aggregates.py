@@ -52,9 +52,9 @@ def sum_columns() -> SumColumns:
         F.array_sort(F.collect_list(listed)).alias("play_ids"),
         F.max("info").alias("info"),
     ]
-    out = [F.col(c) for c in GROUP + ("streams", "plays", "ms", "skips", "first", "last")]
+    out = [F.col(c) for c in (*GROUP, "streams", "plays", "ms", "skips", "first", "last")]
     out += [F.col(f"best.{c}").alias(c) for c in ("name", "artist", "track_id")]
-    return aggregates, out + [F.col("play_ids"), F.col("info")]
+    return aggregates, [*out, F.col("play_ids"), F.col("info")]
 
 
 def sum_facts(facts: DataFrame, columns: SumColumns | None = None) -> DataFrame:
