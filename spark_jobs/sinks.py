@@ -9,9 +9,11 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from kafka.errors import KafkaError
 from pyspark.sql import DataFrame, Row
 
 from core.collections import Coll
+from core.errors import EarshotError
 from core.settings import Settings
 from core.topics import Topic, topic_name
 from spark_jobs.transforms import dead_letter_messages, dead_letter_rows
@@ -58,7 +60,8 @@ class DeadLetters:
         self._producer: Any = None
 
     def publish(self, letters: list[tuple[str, str]]) -> None:
-        """(user id, DeadLetterEvent JSON) pairs onto the dead-letter topic."""
+        """(user id, DeadLetterEvent JSON) pairs onto the dead-letter topic; raises when the broker
+        did not take one of them."""
         if not letters:
             return
         from core import kafka
@@ -66,9 +69,16 @@ class DeadLetters:
         if self._producer is None:
             self._producer = kafka.producer(self.settings)
         name = topic_name(Topic.DEADLETTER, self.settings.topic_prefix)
+        sent, failed = [], []
         for key, value in letters:
-            self._producer.send(name, key=key.encode(), value=value.encode())
+            try:
+                sent.append(self._producer.send(name, key=key.encode(), value=value.encode()))
+            except KafkaError as exc:  # refused before sending (e.g. larger than max.request.size)
+                failed.append(exc)
         self._producer.flush()
+        failed += [f.exception for f in sent if f.failed()]
+        if failed:  # the batch fails and is run again from its checkpoint: no letter is lost
+            raise EarshotError(f"{len(failed)} dead letter(s) not published to {name}: {failed[0]}")
         log.warning("%s: %d invalid message(s) sent to dead letters", self.stage, len(letters))
 
     def write(self, invalid: DataFrame) -> int:

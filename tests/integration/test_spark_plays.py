@@ -149,3 +149,16 @@ def test_late_evening_utc_play_lands_on_next_local_day(stack, spark, mongo_db, c
     day = mongo_db.rollup_totals.find_one({"user_id": TZ_USER, "grain": "day"})
     assert day["period"] == "2024-07-01" and day["streams"] == 1
     assert mongo_db.rollup_totals.find_one({"user_id": TZ_USER, "grain": "month"})["period"] == "2024-07"
+
+
+def test_a_dead_letter_the_broker_refuses_fails_the_batch(stack):
+    """A letter larger than the producer's max.request.size (1 MiB) is refused by the real Kafka
+    client: the publish raises (the batch runs again from its checkpoint) instead of logging
+    it as sent."""
+    from core.errors import EarshotError
+    from spark_jobs.sinks import DeadLetters
+
+    letters = DeadLetters(stack, "spark.plays")
+    letters.publish([("u1", '{"reason": "small"}')])  # a normal one goes through
+    with pytest.raises(EarshotError, match="1 dead letter"):
+        letters.publish([("u1", '{"reason": "ok"}'), ("u1", "x" * 2_000_000)])
