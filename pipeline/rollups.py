@@ -228,11 +228,11 @@ def day_documents(user_id: str, sums: Iterable[Doc], now: Any = None) -> dict[Co
     summed by Spark in the plays job, in Python elsewhere)."""
     b = _Buckets()
     infos: dict[str, day_facts.DayInfo] = {}
-    play_ids: dict[str, list[tuple[Any, str]]] = {}
+    ranks: dict[tuple[str, str, str], int] = {}  # an entity row's names: of its best-ranked group
     for s in sums:
         day, table = s["day"], s["table"]
         if table == day_facts.DAY:
-            infos[day] = day_facts.DayInfo.decode(s["info"])
+            infos[day] = day_facts.DayInfo.decode(s["key"])
             continue
         one = {
             "streams": s["streams"],
@@ -247,7 +247,6 @@ def day_documents(user_id: str, sums: Iterable[Doc], now: Any = None) -> dict[Co
             else:
                 _add_other(total, {s["key"]: one})
             _span(total, s["first"], s["last"])
-            play_ids.setdefault(day, []).extend((p["at"], p["id"]) for p in s["play_ids"])
         elif table == day_facts.CELL:
             weekday, hour = s["key"].split(":")
             cell = b.cell(day, int(weekday), int(hour))
@@ -255,7 +254,10 @@ def day_documents(user_id: str, sums: Iterable[Doc], now: Any = None) -> dict[Co
             cell["minutes"] += one["minutes"]
         else:
             row = b.entity(day, table, s["key"], s["name"], s["artist"])
-            row["track_id"] = s["track_id"]
+            group = (day, table, s["key"])
+            if group not in ranks or s["rank"] < ranks[group]:
+                ranks[group] = s["rank"]
+                row.update(name=s["name"], artist_name=s["artist"], track_id=s["track_id"])
             _add(row, one)
             _span(row, s["first"], s["last"])
     for day, total in b.totals.items():
@@ -263,7 +265,7 @@ def day_documents(user_id: str, sums: Iterable[Doc], now: Any = None) -> dict[Co
         total["session_list"] = [dict(s) for s in info.sessions]
         total["sessions"] = len(info.sessions)
         total["session_minutes"] = sum(s["minutes"] for s in info.sessions)
-        total["play_ids"] = [i for _, i in sorted(play_ids.get(day, []))]  # in play order: latest last
+        total["play_ids"] = info.play_ids  # in play order: latest last
     for day, info in infos.items():
         if info.taste is not None:
             b.taste[day] = [info.taste]

@@ -66,7 +66,7 @@ LETTER, STATS = "_letter", "_stats"  # fact tables that only pass the first stag
 def _arrow_facts() -> Any:
     import pyarrow as pa
 
-    types = {"rich": pa.bool_(), "ended_at": pa.timestamp("us", tz="UTC"), "ms": pa.int64()}
+    types = {"rank": pa.int64(), "ended_at": pa.timestamp("us", tz="UTC"), "ms": pa.int64()}
     types |= {"streams": pa.int32(), "skip": pa.int32()}
     return pa.schema([(c, types.get(c, pa.string())) for c in FACT_COLUMNS])
 
@@ -107,19 +107,19 @@ def store_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
         db = executor_client(cfg.mongo_url)[cfg.mongo_db]
         out: dict[str, list[Any]] = {c: [] for c in FACT_COLUMNS}
 
-        def passed(user_id: str, table: str, key: str, value: str) -> None:
-            values = {"user_id": user_id, "day": "", "table": table, "key": key, "name": value}
+        def passed(user_id: str, table: str, value: str) -> None:  # the value is the group's key
+            values = {"user_id": user_id, "day": "", "table": table, "key": value}
             for column in FACT_COLUMNS:
                 out[column].append(values.get(column))
 
         for letter in letters:
             doc = letter["doc"]
             retry_while_unreachable(partial(store_letter, db, doc), cfg.outage_s, "a dead letter")
-            passed(doc["user_id"], LETTER, doc["_id"], letter["value"])
+            passed(doc["user_id"], LETTER, letter["value"])
         for user_id, events in by_user.items():
             run = partial(UserBatch(cfg, user_id, events).store_plays, db)
             stats, facts = retry_while_unreachable(run, cfg.outage_s, f"the batch of user {user_id}")
-            passed(user_id, STATS, "", json.dumps([stats["events"], stats["changed"]]))
+            passed(user_id, STATS, json.dumps([stats["events"], stats["changed"]]))
             for column, values in (facts or {}).items():
                 out[column].extend(values)
         yield pa.RecordBatch.from_pydict(out, schema=_arrow_facts())
@@ -140,9 +140,9 @@ def rollup_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]]
         for batch in batches:
             for row in batch.to_pylist():
                 if row["table"] == LETTER:
-                    out.append({"kind": "letter", "key": row["user_id"], "value": row["name"]})
+                    out.append({"kind": "letter", "key": row["user_id"], "value": row["key"]})
                 elif row["table"] == STATS:
-                    out.append({"kind": "user", "key": row["user_id"], "value": row["name"]})
+                    out.append({"kind": "user", "key": row["user_id"], "value": row["key"]})
                 else:
                     sums.setdefault(row["user_id"], []).append(row)
         if not out:
