@@ -8,7 +8,7 @@
 - `pipeline.sessions`  — listening sessions and streaks in the listener's time zone
 - `pipeline.profiles`  — taste and playlist profiles (audio-feature averages)
 - `pipeline.store`     — one user's events of a batch: dedupe, enrich, store (`process_user`;
-                         the plays job: `UserBatch.store_plays`, then `SumsWrite`)
+                         the plays job: `UserBatch.read_facts`, then `SumsWrite`)
 - `pipeline.rollup_plan` — the touched gold documents recomputed from stored plays, never incremented
 - `pipeline.catalog`   — the catalog a play is enriched from (by id, else by name)
 - `pipeline.writes`    — plays and gold documents written by `_id`

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -86,13 +86,14 @@ class UserBatch:
             self.writes.run(db)
         return self.stats or {}
 
-    def store_plays(self, db: Database[Doc]) -> tuple[dict[str, int], dict[str, list[Any]] | None]:
-        """The plays job's first stage: the plays written, and the facts of the days they touch
-        (None: nothing changed), for Spark to sum and `SumsWrite` to write the rollups of."""
+    def read_facts(self, db: Database[Doc]) -> tuple[dict[str, int], dict[str, list[Any]] | None, list[Doc]]:
+        """The plays job's first stage, reads only: the counts, the facts of the days the changed
+        plays touch (None: nothing changed) for Spark to sum, and the changed plays, which
+        `SumsWrite` writes with the rollups of the sums."""
         self._ready(db)
         if self.writes is None:
-            return self.stats or {}, None
-        return self.stats or {}, self.writes.store(db)
+            return self.stats or {}, None, []
+        return self.stats or {}, self.writes.read_facts(db), self.writes.docs
 
     def _ready(self, db: Database[Doc]) -> None:
         if self.stats is None:
@@ -134,12 +135,10 @@ def store_plays(
 class PlaysWrite:
     """Plays to replace and the rollups they change.
 
-    The rollups are computed in this thread while another writes the plays (the server's insert
-    and Python's rollup arithmetic each take a core: per 100,000 plays ~11 s of inserts beside
-    ~9.5 s of arithmetic, instead of one after the other; docs/spark.md), and written only after
-    the plays are: a batch that fails midway leaves rollups that a replay recomputes, never
-    rollups of plays that are not stored. The facts and the plan are computed once, before any
-    rollup is written, so a `run` after a failed one writes the same documents."""
+    The rollups are computed in this thread while another writes the plays (`PlanOnce.write`:
+    per 100,000 plays ~11 s of inserts beside ~9.5 s of arithmetic, instead of one after the
+    other; docs/spark.md). The facts and the plan are computed once, before any rollup is
+    written, so a `run` after a failed one writes the same documents."""
 
     cfg: JobConfig
     user_id: str
@@ -149,45 +148,50 @@ class PlaysWrite:
     known: dict[str, Doc]
     same_times: bool = False
     facts: dict[str, list[Any]] | None = None
-    plan: RollupPlan | None = None
-    planned: bool = False
+    once: PlanOnce = field(default_factory=lambda: PlanOnce())
 
-    def store(self, db: Database[Doc], then: Callable[[], None] | None = None) -> dict[str, list[Any]]:
-        """Write the plays while the facts of their days are read (and `then` runs, e.g. the plan)."""
-        with ThreadPoolExecutor(1, thread_name_prefix="plays-writer") as pool:
-            written = pool.submit(write_plays, db, self.docs)
-            if self.facts is None:
-                self.facts = rebuilt_facts(
-                    db, self.cfg, self.user_id, self.zone, self.days, self.known, self.same_times
-                )
-            if then is not None:
-                then()
-            written.result()
+    def read_facts(self, db: Database[Doc]) -> dict[str, list[Any]]:
+        if self.facts is None:
+            self.facts = rebuilt_facts(
+                db, self.cfg, self.user_id, self.zone, self.days, self.known, self.same_times
+            )
         return self.facts
 
     def run(self, db: Database[Doc]) -> None:
-        self.store(db, then=lambda: self._plan(db))
-        write_rollups(db, self.plan)
-
-    def _plan(self, db: Database[Doc]) -> None:
-        if not self.planned and self.facts is not None:
-            self.plan = plan_from_sums(db, self.user_id, sum_facts(self.facts))
-            self.planned = True
+        self.once.write(
+            db, self.docs, lambda: plan_from_sums(db, self.user_id, sum_facts(self.read_facts(db)))
+        )
 
 
 @dataclass
 class SumsWrite:
-    """The plays job's second stage for one user: the rollups of the day facts Spark summed
-    (`pipeline.day_facts`), planned once, so a `run` after a failed one (`core.outage`) writes
-    the same documents."""
+    """The plays job's second stage for one user: its changed plays and the rollups of the day
+    facts Spark summed (`pipeline.day_facts`), written as `PlaysWrite.run` writes them."""
 
     user_id: str
     sums: list[Doc]
+    plays: list[Any]  # play documents (RawBSONDocument, as they come through Spark)
+    once: PlanOnce = field(default_factory=lambda: PlanOnce())
+
+    def run(self, db: Database[Doc]) -> None:
+        self.once.write(db, self.plays, lambda: plan_from_sums(db, self.user_id, self.sums))
+
+
+@dataclass
+class PlanOnce:
+    """A user's rollup plan, computed on the first run only (see `UserBatch`)."""
+
     plan: RollupPlan | None = None
     planned: bool = False
 
-    def run(self, db: Database[Doc]) -> None:
-        if not self.planned:
-            self.plan = plan_from_sums(db, self.user_id, self.sums)
-            self.planned = True
+    def write(self, db: Database[Doc], plays: list[Any], make_plan: Callable[[], RollupPlan | None]) -> None:
+        """Write the plays in a second thread while the plan is made in this one (reads and
+        arithmetic: the server's insert and Python each take a core), then the plan's rollups —
+        only after the plays are, so a batch that fails midway never leaves rollups of plays
+        that are not stored."""
+        with ThreadPoolExecutor(1, thread_name_prefix="plays-writer") as pool:
+            written = pool.submit(write_plays, db, plays)
+            if not self.planned:
+                self.plan, self.planned = make_plan(), True
+            written.result()
         write_rollups(db, self.plan)

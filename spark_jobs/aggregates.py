@@ -17,8 +17,16 @@ from pyspark.sql import functions as F
 
 from pipeline.day_facts import FACT_COLUMNS, GROUP_COLUMNS
 
-_TYPES = {"rank": "long", "ended_at": "timestamp", "streams": "int", "ms": "long", "skip": "int"}
-FACTS_SCHEMA = ", ".join(f"`{c}` {_TYPES.get(c, 'string')}" for c in FACT_COLUMNS)
+_TYPES = {
+    "rank": "long",
+    "ended_at": "timestamp",
+    "streams": "int",
+    "ms": "long",
+    "skip": "int",
+    "doc": "binary",
+}
+PASSED = "doc"  # a column the plays job passes through the group-by: a play document (BSON), or null
+FACTS_SCHEMA = ", ".join(f"`{c}` {_TYPES.get(c, 'string')}" for c in (*FACT_COLUMNS, PASSED))
 
 
 def sum_columns() -> list[Column]:
@@ -36,5 +44,5 @@ def sum_columns() -> list[Column]:
 
 
 def sum_facts(facts: DataFrame, columns: list[Column] | None = None) -> DataFrame:
-    """SUM_COLUMNS per group (GROUP_COLUMNS)."""
-    return facts.groupBy(*GROUP_COLUMNS).agg(*(columns or sum_columns()))
+    """SUM_COLUMNS (and PASSED) per group (GROUP_COLUMNS and PASSED)."""
+    return facts.groupBy(*GROUP_COLUMNS, PASSED).agg(*(columns or sum_columns()))

@@ -5,11 +5,12 @@
 
 Each micro-batch (foreachBatch) is one Spark job of two stages on the executors. The first is one
 pass over the messages: invalid messages become dead letters (the `dead_letters` collection and,
-from the driver, the dead-letter topic, with the reason); valid events are grouped by user and
-folded into `plays` (pipeline.store), and out come the facts of the touched days
-(pipeline.day_facts). Spark sums the facts per (user, day, entity) in the JVM
-(spark_jobs.aggregates, after one shuffle by user), and the second stage turns each user's sums
-into day documents and recomputes the months, years and all time above them (pipeline.store.SumsWrite).
+from the driver, the dead-letter topic, with the reason); valid events are grouped by user,
+deduplicated against the stored plays and enriched (pipeline.store; reads only), and out come
+the changed plays and the facts of the touched days (pipeline.day_facts). Spark sums the facts
+per (user, day, entity) in the JVM (spark_jobs.aggregates, after one shuffle by user), and the
+second stage writes each user's plays while it turns the sums into day documents and recomputes
+the months, years and all time above them, then writes those (pipeline.store.SumsWrite).
 The checkpoint lives in `<checkpoint_dir>/plays-v1`; heartbeats go to pipeline_health on a timer
 (spark_jobs.pulse), with the last batch's numbers.
 """
@@ -33,7 +34,7 @@ from core.settings import Settings
 from core.topics import Topic
 from pipeline.day_facts import FACT_COLUMNS
 from pipeline.job import JobConfig
-from spark_jobs.aggregates import FACTS_SCHEMA, sum_columns, sum_facts
+from spark_jobs.aggregates import FACTS_SCHEMA, PASSED, sum_columns, sum_facts
 from spark_jobs.pulse import QueryPulse
 from spark_jobs.sinks import DeadLetters
 from spark_jobs.sources import check, check_columns, read_topic
@@ -60,26 +61,28 @@ def event_from_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 RESULT_COLUMNS = ("kind", "key", "value")  # strings: what the second stage returns
 RESULT_SCHEMA = ", ".join(f"{name} string" for name in RESULT_COLUMNS)
-LETTER, STATS = "_letter", "_stats"  # fact tables that only pass the first stage's results on
+# fact tables that only pass the first stage's results on (the group's key, or PASSED, holds them)
+LETTER, STATS, PLAY = "_letter", "_stats", "_play"
 
 
 def _arrow_facts() -> Any:
     import pyarrow as pa
 
     types = {"rank": pa.int64(), "ended_at": pa.timestamp("us", tz="UTC"), "ms": pa.int64()}
-    types |= {"streams": pa.int32(), "skip": pa.int32()}
-    return pa.schema([(c, types.get(c, pa.string())) for c in FACT_COLUMNS])
+    types |= {"streams": pa.int32(), "skip": pa.int32(), PASSED: pa.binary()}
+    return pa.schema([(c, types.get(c, pa.string())) for c in (*FACT_COLUMNS, PASSED)])
 
 
 def store_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
     """First stage, on the executors (`mapInArrow`: Arrow record batches in and out): dead letters
-    into `dead_letters`, then each user's events through `UserBatch.store_plays` (dedupe,
-    enrich, plays written) — a user's events share one Kafka partition (messages are keyed by
-    user_id), hence one Spark partition. Out come the facts of the days the plays touch
-    (`pipeline.day_facts`), for Spark to sum, plus `_letter` and `_stats` rows that carry the
-    dead letters' topic messages and the users' counts through to the driver. While MongoDB is
-    unreachable each step is retried (core.outage, for up to `mongo_outage_seconds`), so an
-    outage pauses the stream instead of failing the query."""
+    into `dead_letters`, then each user's events through `UserBatch.read_facts` (dedupe and
+    enrich: reads only) — a user's events share one Kafka partition (messages are keyed by
+    user_id), hence one Spark partition. Out come the facts of the days the changed plays touch
+    (`pipeline.day_facts`) for Spark to sum, the changed plays (`_play` rows: BSON in PASSED)
+    for the second stage to write, and `_letter` and `_stats` rows that carry the dead letters'
+    topic messages and the users' counts through to the driver. While MongoDB is unreachable
+    each step is retried (core.outage, for up to `mongo_outage_seconds`), so an outage pauses
+    the stream instead of failing the query."""
 
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pyarrow as pa
@@ -97,6 +100,8 @@ def store_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
             return
         # imported here, not captured: this function is pickled to the workers, and names from
         # `python -m spark_jobs.plays` (module __main__) would not resolve there
+        import bson
+
         from core.logs import setup_worker
         from core.outage import retry_while_unreachable
         from pipeline.job import executor_client
@@ -105,11 +110,11 @@ def store_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
 
         setup_worker("WARNING")  # outage warnings (core.outage) in the job's log format
         db = executor_client(cfg.mongo_url)[cfg.mongo_db]
-        out: dict[str, list[Any]] = {c: [] for c in FACT_COLUMNS}
+        out: dict[str, list[Any]] = {c: [] for c in (*FACT_COLUMNS, PASSED)}
 
-        def passed(user_id: str, table: str, value: str) -> None:  # the value is the group's key
-            values = {"user_id": user_id, "day": "", "table": table, "key": value}
-            for column in FACT_COLUMNS:
+        def passed(user_id: str, table: str, value: str, doc: bytes | None = None) -> None:
+            values = {"user_id": user_id, "day": "", "table": table, "key": value, PASSED: doc}
+            for column in out:
                 out[column].append(values.get(column))
 
         for letter in letters:
@@ -117,29 +122,37 @@ def store_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
             retry_while_unreachable(partial(store_letter, db, doc), cfg.outage_s, "a dead letter")
             passed(doc["user_id"], LETTER, letter["value"])
         for user_id, events in by_user.items():
-            run = partial(UserBatch(cfg, user_id, events).store_plays, db)
-            stats, facts = retry_while_unreachable(run, cfg.outage_s, f"the batch of user {user_id}")
+            run = partial(UserBatch(cfg, user_id, events).read_facts, db)
+            stats, facts, plays = retry_while_unreachable(run, cfg.outage_s, f"the batch of user {user_id}")
             passed(user_id, STATS, json.dumps([stats["events"], stats["changed"]]))
+            for play in plays:
+                passed(user_id, PLAY, play["_id"], bson.encode(play))
             for column, values in (facts or {}).items():
                 out[column].extend(values)
+            out[PASSED].extend([None] * (len(out["user_id"]) - len(out[PASSED])))
         yield pa.RecordBatch.from_pydict(out, schema=_arrow_facts())
 
     return run
 
 
 def rollup_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]]:
-    """Second stage, on the executors: the summed facts of whole users (`spark_jobs.aggregates`)
-    into their day, month, year and all-time documents (`pipeline.store.SumsWrite`), retried
-    while MongoDB is unreachable; returns the dead letters' messages and the users' counts."""
+    """Second stage, on the executors: each user's changed plays written beside the plan of
+    their rollups, from the summed facts of whole users (`spark_jobs.aggregates`): day, month,
+    year and all-time documents (`pipeline.store.SumsWrite`), retried while MongoDB is
+    unreachable; returns the dead letters' messages and the users' counts."""
 
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         import pyarrow as pa
+        from bson.raw_bson import RawBSONDocument
 
         sums: dict[str, list[dict[str, Any]]] = {}
+        plays: dict[str, list[Any]] = {}
         out: list[dict[str, Any]] = []
         for batch in batches:
             for row in batch.to_pylist():
-                if row["table"] == LETTER:
+                if row["table"] == PLAY:
+                    plays.setdefault(row["user_id"], []).append(RawBSONDocument(row[PASSED]))
+                elif row["table"] == LETTER:
                     out.append({"kind": "letter", "key": row["user_id"], "value": row["key"]})
                 elif row["table"] == STATS:
                     out.append({"kind": "user", "key": row["user_id"], "value": row["key"]})
@@ -154,8 +167,8 @@ def rollup_partition(cfg: JobConfig) -> Callable[[Iterator[Any]], Iterator[Any]]
 
         setup_worker("WARNING")
         db = executor_client(cfg.mongo_url)[cfg.mongo_db]
-        for user_id, rows in sums.items():
-            write = partial(SumsWrite(user_id, rows).run, db)
+        for user_id in sums.keys() | plays.keys():
+            write = partial(SumsWrite(user_id, sums.get(user_id, []), plays.get(user_id, [])).run, db)
             retry_while_unreachable(write, cfg.outage_s, f"the rollups of user {user_id}")
         yield pa.RecordBatch.from_pylist(out, schema=pa.schema([(k, pa.string()) for k in RESULT_COLUMNS]))
 
