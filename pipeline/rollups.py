@@ -217,7 +217,8 @@ def day_rollups(
     zone: str = "UTC",
 ) -> dict[Coll, list[Doc]]:
     """Every day-grain document for the days of `plays` (pass ALL plays of those days) and the
-    listening sessions that started on them: their facts summed in Python (`pipeline.day_facts`)."""
+    listening sessions held by them (`sessions.sessions_by_day`): their facts summed in Python
+    (`pipeline.day_facts`)."""
     plays = list(plays)
     infos = day_facts.day_infos(plays, {p["local_day"] for p in plays}, sessions_by_day or {}, zone)
     return day_documents(user_id, day_facts.sum_facts(day_facts.facts(user_id, plays, infos)), now)

@@ -28,6 +28,7 @@ def build_sessions(user_id: str, plays: list[dict[str, Any]], gap_minutes: int) 
             current = {
                 "user_id": user_id,
                 "start": start,
+                "first_end": play["ended_at"],
                 "end": play["ended_at"],
                 "plays": 0,
                 "streams": 0,
@@ -67,13 +68,15 @@ def streaks(days: list[str], today: date) -> dict[str, Any]:
 def sessions_by_day(
     user_id: str, plays: list[dict[str, Any]], gap_minutes: int, zone: str
 ) -> dict[str, list[dict[str, Any]]]:
-    """Sessions of `plays`, grouped by the local day they started on (in `zone`)."""
+    """Sessions of `plays`, grouped by the local day (in `zone`) their first play ended on: the
+    day they started, unless that play ran past midnight — the day they started then has no
+    play, so no day document to hold them."""
     from zoneinfo import ZoneInfo
 
     tz = ZoneInfo(zone)
     out: dict[str, list[dict[str, Any]]] = {}
     for session in build_sessions(user_id, plays, gap_minutes):
-        out.setdefault(session["start"].astimezone(tz).strftime("%Y-%m-%d"), []).append(session)
+        out.setdefault(session["first_end"].astimezone(tz).strftime("%Y-%m-%d"), []).append(session)
     return out
 
 

@@ -161,6 +161,40 @@ def test_child_periods_and_candidate_days():
     assert candidate_days([late], "Europe/Berlin", 30) == {"2024-05-01", "2024-05-02"}
 
 
+def test_a_session_whose_first_play_runs_past_midnight_is_kept():
+    """Its start day has no play (so no day document): it is stored on the day the play ended."""
+    from pipeline.sessions import sessions_by_day
+
+    plays = []
+    for i, ended in enumerate(
+        [datetime(2024, 5, 2, 0, 1, tzinfo=UTC), datetime(2024, 5, 2, 0, 5, tzinfo=UTC)]
+    ):
+        plays.append(
+            {
+                "_id": f"p{i}",
+                "local_day": "2024-05-02",
+                "ended_at": ended,
+                "ms_played": 240_000,  # the first started at 23:57 the day before
+                "minutes": 4.0,
+                "counted": True,
+                "skip": False,
+                "name_key": "a|b",
+                "track_name": "B",
+                "artist_names": ["A"],
+                "weekday": ended.weekday(),
+                "local_hour": 0,
+            }
+        )
+    by_day = sessions_by_day("u", plays, 10, "UTC")
+    assert list(by_day) == ["2024-05-02"]
+    assert by_day["2024-05-02"][0]["start"] == datetime(2024, 5, 1, 23, 57, tzinfo=UTC)
+    docs = day_rollups("u", plays, by_day)
+    for grain in ("month", "year", "all"):
+        docs = roll_up("u", grain, docs)
+    (total,) = docs[Coll.ROLLUP_TOTALS]
+    assert (total["grain"], total["sessions"], total["plays"]) == ("all", 1, 2)
+
+
 def test_sessions_split_on_gap_and_streaks():
     plays = [
         {"ended_at": T0 + timedelta(minutes=m), "ms_played": 60_000, "counted": True} for m in (0, 5, 30, 33)
